@@ -1,0 +1,285 @@
+"""Comparing what the student's code produced with the reference's, fact by fact.
+
+The expected side comes in two runs of the reference: `native` (the student's dtypes:
+it fixes the expected type, shape, dtype and autograd facts) and `exact` (float64, the
+values to compare against). The allowed error follows `torch.testing`'s defaults for
+the result's dtype, scaled by sqrt(reduction size), plus eight times the reference's
+own float32 rounding error, so that any correct float32 formulation passes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from grader.sandbox.protocol import Observed
+from grader.spec import Tolerance
+
+# torch.testing's defaults (torch/testing/_comparison.py, _DTYPE_PRECISIONS).
+DEFAULT_TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
+    torch.float16: (1e-3, 1e-5),
+    torch.bfloat16: (1.6e-2, 1e-5),
+    torch.float32: (1.3e-6, 1e-5),
+    torch.float64: (1e-7, 1e-7),
+}
+SLACK_FACTOR = 8.0
+MAX_SHOWN = 6  # values shown in full up to this many elements
+
+Message = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class Mismatch:
+    """Why a value is wrong: the message ids of the feedback's parts, with their facts."""
+
+    summary: Message
+    expected: Message | None = None
+    got: Message | None = None
+    where: Message | None = None
+    hint: str | None = None
+
+
+@dataclass
+class Comparison:
+    mismatch: Mismatch | None = None
+    margin: float = 0.0  # the largest observed error ÷ allowed error
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(obs: Observed) -> str:
+    """A short, student-facing description: 'shape (4, 5), float32' or the value itself."""
+    if obs.is_tensor:
+        return f"{obs.type} of shape {tuple(obs.value.shape)}, {str(obs.value.dtype).removeprefix('torch.')}"
+    if isinstance(obs.value, list):
+        return f"{obs.type} of length {obs.length or len(obs.value)}"
+    if isinstance(obs.value, dict):
+        return f"{obs.type} with keys {sorted(obs.value)}"
+    return f"{obs.type} {obs.value!r}"
+
+
+def show(t: torch.Tensor) -> str:
+    """Values in full up to MAX_SHOWN elements."""
+    if t.numel() <= MAX_SHOWN:
+        return _fmt_list(t.tolist())
+    flat = t.reshape(-1)[:MAX_SHOWN].tolist()
+    return _fmt_list(flat)[:-1] + ", …]"
+
+
+def _fmt_list(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt_list(v) for v in value) + "]"
+    return _fmt_num(value)
+
+
+def _fmt_num(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x)
+
+
+def tolerance_for(dtype: torch.dtype, tol: Tolerance, device: str) -> tuple[float, float]:
+    if tol.rtol is not None and tol.atol is not None:
+        rtol, atol = tol.rtol, tol.atol
+    else:
+        rtol, atol = DEFAULT_TOLERANCES.get(dtype, (0.0, 0.0))
+    scale = math.sqrt(max(tol.reduction, 1))
+    if device.startswith("cuda"):
+        scale *= 10.0  # other kernels, other summation orders
+    return rtol * scale, atol * scale
+
+
+def compare(native: Observed, exact: Observed, got: Observed, tol: Tolerance, *, values: bool = True,
+            path: str = "") -> Comparison:
+    """Compare the student's value with the reference's (both runs of it).
+
+    With `values=False` only the kind of result is compared: type, length, shape, dtype,
+    device and whether it is connected to the autograd graph.
+    """
+    if native.is_tensor:
+        return _compare_tensor(native, exact, got, tol, values, path)
+    if native.type == "float" or (native.type == "int" and got.type == "float"):
+        if not values and got.type in ("float", "int"):
+            return Comparison()
+        return _compare_number(native, exact, got, tol, path)
+    if isinstance(native.value, list):
+        return _compare_sequence(native, exact, got, tol, values, path)
+    if isinstance(native.value, dict):
+        return _compare_mapping(native, exact, got, tol, values, path)
+    if got.type != native.type or got.value != native.value:
+        return Comparison(Mismatch(
+            summary=("value_differs", {"path": path}),
+            expected=("plain", {"text": describe(native)}),
+            got=("plain", {"text": describe(got)}),
+        ))
+    return Comparison()
+
+
+def _wrong_type(native: Observed, got: Observed, path: str) -> Comparison:
+    hint = None
+    if got.type == "numpy.ndarray" or got.type.startswith("numpy."):
+        hint = "hint.numpy_result"
+    elif got.type in ("float", "int") and native.is_tensor:
+        hint = "hint.item_result"
+    elif got.type == "NoneType":
+        hint = "hint.returned_none"
+    elif got.type == "ellipsis":
+        hint = "hint.placeholder_left"
+    return Comparison(Mismatch(
+        summary=("wrong_type", {"path": path, "expected": native.type, "got": got.type}),
+        expected=("plain", {"text": describe(native)}),
+        got=("plain", {"text": describe(got)}),
+        hint=hint,
+    ))
+
+
+def _compare_tensor(native: Observed, exact: Observed, got: Observed, tol: Tolerance, values: bool,
+                    path: str) -> Comparison:
+    if not got.is_tensor:
+        return _wrong_type(native, got, path)
+    if got.type != native.type:
+        # A subclass can make comparisons lie; we accept only what the reference returns.
+        return Comparison(Mismatch(
+            summary=("subclass", {"path": path, "expected": native.type, "got": got.type}),
+            hint="hint.subclass",
+        ))
+    e, g = native.value, got.value
+    if tuple(e.shape) != tuple(g.shape):
+        return Comparison(Mismatch(
+            summary=("wrong_shape", {"path": path, "expected": tuple(e.shape), "got": tuple(g.shape)}),
+            expected=("plain", {"text": describe(native)}),
+            got=("plain", {"text": describe(got)}),
+            hint=_shape_hint(tuple(e.shape), tuple(g.shape)),
+        ))
+    if e.dtype != g.dtype:
+        return Comparison(Mismatch(
+            summary=("wrong_dtype", {"path": path, "expected": _dt(e.dtype), "got": _dt(g.dtype)}),
+            hint="hint.float64_leak" if g.dtype == torch.float64 else None,
+        ))
+    if native.device.split(":")[0] != got.device.split(":")[0]:
+        return Comparison(Mismatch(
+            summary=("wrong_device", {"path": path, "expected": native.device, "got": got.device}),
+        ))
+    if native.grad_fn is not None and got.grad_fn is None:
+        return Comparison(Mismatch(summary=("graph_cut", {"path": path}), hint="hint.graph_cut"))
+    if not values:
+        return Comparison()
+    return _compare_values(e, exact.value if exact.is_tensor else e, g, tol, path, got.device)
+
+
+def _compare_values(
+    native: torch.Tensor, exact: torch.Tensor, got: torch.Tensor, tol: Tolerance, path: str, device: str
+) -> Comparison:
+    if native.numel() == 0:
+        return Comparison()
+    if not (got.is_floating_point() or got.is_complex()):
+        bad = got != exact.to(got.dtype)
+        allowed_text = "0"
+        err = (got.double() - exact.double()).abs()
+        margin = float(bad.any())
+        allowed = torch.zeros_like(err)
+    else:
+        rtol, atol = tolerance_for(got.dtype, tol, device)
+        ref = exact.double()
+        slack = 0.0
+        if exact.dtype != native.dtype:
+            finite = torch.isfinite(ref) & torch.isfinite(native.double())
+            if finite.any():
+                slack = SLACK_FACTOR * float((native.double() - ref)[finite].abs().max())
+        allowed = atol + slack + rtol * ref.abs()
+        gd = got.double()
+        err = (gd - ref).abs()
+        same_nonfinite = (gd == ref) | (torch.isnan(gd) & torch.isnan(ref))
+        bad = ~((err <= allowed) | same_nonfinite)
+        ratio = torch.where(same_nonfinite, torch.zeros_like(err), err / allowed)
+        ratio = torch.nan_to_num(ratio, nan=math.inf)
+        margin = float(ratio.max())
+        allowed_text = f"{atol + slack:.2g} + {rtol:.2g}·|expected|"
+    if not bool(bad.any()):
+        return Comparison(margin=margin)
+    count, total = int(bad.sum()), bad.numel()
+    score = torch.where(bad, torch.nan_to_num(err, nan=math.inf), torch.full_like(err, -1.0))
+    flat = int(torch.argmax(score.reshape(-1)))
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape)) if bad.dim() else ()
+    e_val, g_val = exact.reshape(-1)[flat].item(), got.reshape(-1)[flat].item()
+    return Comparison(
+        Mismatch(
+            summary=("values_differ", {"path": path, "count": count, "total": total,
+                                       "percent": f"{100.0 * count / total:.1f}"}),
+            expected=("tensor_values", {"text": show(exact.to(got.dtype) if got.is_floating_point() else exact)}),
+            got=("tensor_values", {"text": show(got)}),
+            where=("where_index", {"index": index, "expected": _fmt_num(e_val), "got": _fmt_num(g_val),
+                                   "diff": f"{abs(g_val - e_val):.3g}", "allowed": allowed_text}),
+        ),
+        margin=margin,
+    )
+
+
+def _compare_number(native: Observed, exact: Observed, got: Observed, tol: Tolerance, path: str) -> Comparison:
+    if got.type not in ("float", "int") and not got.type.startswith("numpy."):
+        return _wrong_type(native, got, path)
+    if not isinstance(got.value, (int, float)) or isinstance(got.value, bool):
+        return _wrong_type(native, got, path)
+    as_tensor = lambda o: torch.tensor(float(o.value), dtype=torch.float64)  # noqa: E731
+    exact_value = exact if exact.type in ("float", "int") else native
+    # Python floats in these exercises come from float32 tensors (loss.item()).
+    e32 = as_tensor(native).float()
+    result = _compare_values(e32, as_tensor(exact_value), as_tensor(got).float(), tol, path, "cpu")
+    if result.mismatch is not None:
+        result.mismatch.expected = ("plain", {"text": _fmt_num(float(exact_value.value))})
+        result.mismatch.got = ("plain", {"text": _fmt_num(float(got.value))})
+        result.mismatch.where = None
+    return result
+
+
+def _compare_sequence(native: Observed, exact: Observed, got: Observed, tol: Tolerance, values: bool,
+                      path: str) -> Comparison:
+    if not isinstance(got.value, list):
+        return _wrong_type(native, got, path)
+    n_expected = native.length or len(native.value)
+    n_got = got.length or len(got.value)
+    if n_expected != n_got:
+        return Comparison(Mismatch(summary=("wrong_length", {"path": path, "expected": n_expected, "got": n_got})))
+    exact_items = exact.value if isinstance(exact.value, list) else native.value
+    margin = 0.0
+    for i, (n, x, g) in enumerate(zip(native.value, exact_items, got.value)):
+        result = compare(n, x, g, tol, values=values, path=f"{path}[{i}]")
+        if result.mismatch is not None:
+            return result
+        margin = max(margin, result.margin)
+    return Comparison(margin=margin)
+
+
+def _compare_mapping(native: Observed, exact: Observed, got: Observed, tol: Tolerance, values: bool,
+                     path: str) -> Comparison:
+    if not isinstance(got.value, dict):
+        return _wrong_type(native, got, path)
+    if set(native.value) != set(got.value):
+        missing = sorted(set(native.value) - set(got.value))
+        extra = sorted(set(got.value) - set(native.value))
+        return Comparison(Mismatch(summary=("wrong_keys", {"path": path, "missing": missing, "extra": extra})))
+    exact_items = exact.value if isinstance(exact.value, dict) else native.value
+    margin = 0.0
+    for key in native.value:
+        result = compare(native.value[key], exact_items[key], got.value[key], tol, values=values,
+                         path=f"{path}[{key!r}]")
+        if result.mismatch is not None:
+            return result
+        margin = max(margin, result.margin)
+    return Comparison(margin=margin)
+
+
+def _dt(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str | None:
+    if got == () and expected != ():
+        return "hint.reduced"
+    if len(got) == len(expected) + 1 or (len(got) == 2 and got[0] == got[1] != expected[-1:]):
+        return "hint.broadcast_blowup"
+    if sorted(got) == sorted(expected):
+        return "hint.transposed"
+    return None

@@ -1,0 +1,152 @@
+"""Grading one submission: run each check's probe in the sandbox and on the reference, judge."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader import files
+from grader.compare import Comparison, Mismatch, compare
+from grader.probes import Run, seed_everything
+from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.sandbox.child import SEED
+from grader.sandbox.protocol import Observed, roundtrip
+from grader.sandbox.runner import Outcome, Sandbox
+from grader.spec import Check, Exercise
+
+OUTPUT_SHOWN = 600  # characters of what the student printed, per check
+
+
+def grade(exercise: Exercise, source: Path, *, device: str = "cpu", shown_file: str | None = None) -> ExerciseReport:
+    """Grade the student's file `source` (a .py file) on every check of `exercise`."""
+    started = time.monotonic()
+    torch.set_num_threads(1)  # the other core runs the student's code meanwhile
+    results: dict[str, CheckResult] = {}
+    with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(
+        exercise=exercise.name, source=source.resolve(), device=device, memory_mb=exercise.memory_mb,
+        workdir=Path(workdir), load_timeout=exercise.timeout,
+    ) as box:
+        for index, check in enumerate(exercise.checks):
+            blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
+            if blocked:
+                results[check.id] = _skipped(check, blocked[0])
+                continue
+            box.submit(index)
+            native, exact = reference(exercise.name, index, device)  # computed while the student's runs
+            outcome = box.wait(check.timeout or exercise.timeout)
+            results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb)
+    return ExerciseReport(
+        exercise=exercise.name, title=exercise.title, file=shown_file or str(source), device=device,
+        checks=list(results.values()), duration=time.monotonic() - started,
+    )
+
+
+@functools.cache
+def reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
+    """The reference's observations for one check: at the student's dtypes, and in float64."""
+    from grader import bank
+
+    check = bank.get(exercise).checks[index]
+    ns = vars(_reference_module(exercise))
+    seed_everything(SEED)
+    native = roundtrip(check.probe(Run(ns, device=device, student=False)))
+    if check.reference == "native":
+        return native, native
+    seed_everything(SEED)
+    exact = roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
+    return native, exact
+
+
+@functools.cache
+def _reference_module(exercise: str) -> Any:
+    return files.load_module(files.reference_path(exercise), f"grader_reference_{exercise}")
+
+
+def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,
+          memory_mb: int) -> CheckResult:
+    """Turn a probe's outcome into the check's result."""
+    output = outcome.output[-OUTPUT_SHOWN:]
+    if outcome.status is not Status.PASSED or outcome.observations is None:
+        return _result(check, outcome.status, _error_feedback(outcome, memory_mb, output), outcome.duration)
+    if check.judge is not None:
+        comparison: Comparison = check.judge(native, exact, outcome.observations)
+        called = ""
+    else:
+        comparison, called = _compare_all(check, native, exact, outcome.observations)
+    if comparison.mismatch is None:
+        return _result(check, Status.PASSED, None, outcome.duration, margin=comparison.margin)
+    feedback = _mismatch_feedback(comparison.mismatch, called, check, output)
+    return _result(check, Status.FAILED, feedback, outcome.duration, margin=comparison.margin)
+
+
+def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
+                 got: dict[str, Observed]) -> tuple[Comparison, str]:
+    margin = 0.0
+    for key, expected in native.items():
+        observed = got.get(key)
+        if observed is None and not key.startswith("gradient"):
+            return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin), key
+        if observed is None or (observed.type == "NoneType" and expected.is_tensor and key.startswith("gradient")):
+            name = key.split(" of ")[0].removeprefix("gradient w.r.t. ")
+            mismatch = Mismatch(summary=("no_gradient", {"name": name}), hint="hint.graph_cut")
+            return Comparison(mismatch, margin), key
+        result = compare(expected, exact.get(key, expected), observed, check.tolerance, values=check.values)
+        if result.mismatch is not None:
+            return result, key
+        margin = max(margin, result.margin)
+    return Comparison(margin=margin), ""
+
+
+def _mismatch_feedback(mismatch: Mismatch, called: str, check: Check, output: str) -> Feedback:
+    if check.hidden:
+        return Feedback(summary=("hidden_failed", {}))
+    return Feedback(summary=mismatch.summary, called=called, expected=mismatch.expected, got=mismatch.got,
+                    where=mismatch.where, hint=mismatch.hint or check.hint, output=output)
+
+
+def _error_feedback(outcome: Outcome, memory_mb: int, output: str) -> Feedback:
+    error = outcome.error
+    kind = error.get("kind")
+    during_load = bool(error.get("during_load"))
+    facts = {"exception": error.get("exception", ""), "message": error.get("message", ""),
+             "line": error.get("line"), "code": error.get("code", "")}
+    summary: tuple[str, dict[str, Any]]
+    if kind == "not_implemented":
+        summary = ("not_implemented", {})
+    elif kind == "missing_name":
+        summary = ("missing_name", {"name": facts["message"].strip("'")})
+    elif kind == "memory":
+        summary = ("memory", {"limit_mb": memory_mb, "message": facts["message"][:200]})
+    elif kind == "exit":
+        summary = ("exit", {})
+    elif kind == "syntax":
+        summary = ("syntax", {"line": facts["line"], "message": facts["message"]})
+    elif kind == "timeout":
+        summary = ("load_timeout" if during_load else "timeout", {"seconds": round(float(error["seconds"]), 1)})
+    elif kind == "died":
+        how = f"signal {error['signal']}" if "signal" in error else f"exit code {error.get('exit_code')}"
+        summary = ("died", {"how": how})
+    elif kind == "unreadable":
+        summary = ("unreadable", {"message": facts["message"]})
+    else:
+        base = "load_raised" if during_load else "raised"
+        summary = (f"{base}_at" if facts["line"] else base, facts)
+    return Feedback(summary=summary, output=output)
+
+
+def _result(check: Check, status: Status, feedback: Feedback | None, duration: float, *,
+            margin: float | None = None) -> CheckResult:
+    return CheckResult(
+        id=check.id, title=check.title, status=status,
+        score=check.points if status is Status.PASSED else 0.0, max_score=check.points,
+        feedback=feedback, margin=margin, duration=duration,
+    )
+
+
+def _skipped(check: Check, blocked_by: str) -> CheckResult:
+    return _result(check, Status.SKIPPED, Feedback(summary=("not_run", {"needs": blocked_by})), 0.0)

@@ -1,0 +1,120 @@
+"""Results → words: the rich terminal table and the contract's JSON report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.i18n import text
+from grader.results import CheckResult, ExerciseReport, Feedback, Status
+
+MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
+         Status.TIMEOUT: ("⏱", "red"), Status.MEMORY: ("✗", "red"), Status.SKIPPED: ("–", "dim")}
+
+
+def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
+    if message is None:
+        return ""
+    message_id, params = message
+    params = dict(params)
+    if "path" in params:
+        params["path"] = text("path", lang, path=params["path"]) if params["path"] else ""
+    return text(message_id, lang, **params)
+
+
+def message_lines(feedback: Feedback | None, lang: str) -> list[tuple[str, str]]:
+    """The feedback's parts in order, as (label, sentence): what was called, what, expected, got, where."""
+    if feedback is None:
+        return []
+    lines = [("", feedback.called)] if feedback.called else []
+    lines.append(("", _say(feedback.summary, lang)))
+    for label, part in (("expected", feedback.expected), ("got", feedback.got), ("where", feedback.where)):
+        if part is not None:
+            lines.append((text(f"report.{label}", lang), _say(part, lang)))
+    return lines
+
+
+def hint_text(feedback: Feedback | None, lang: str) -> str:
+    return text(feedback.hint, lang) if feedback is not None and feedback.hint else ""
+
+
+def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
+    """The report exactly as ../shared/EXERCISES.md fixes it, with the structured facts beside."""
+    return {
+        "exercise": report.exercise,
+        "title": report.title,
+        "file": report.file,
+        "device": report.device,
+        "score": report.score,
+        "max_score": report.max_score,
+        "duration": round(report.duration, 3),
+        "tests": [_test_json(check, lang) for check in report.checks],
+    }
+
+
+def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
+    fb = check.feedback
+    message = "\n".join(f"{label}: {line}" if label else line for label, line in message_lines(fb, lang))
+    return {
+        "id": check.id,
+        "name": check.title,
+        "score": check.score,
+        "max_score": check.max_score,
+        "status": check.status.value,
+        "message": message if check.status is not Status.PASSED else text("passed", lang),
+        "hint": hint_text(fb, lang),
+        "output": fb.output if fb else "",
+        "details": {
+            "called": fb.called if fb else "",
+            "summary": _pair(fb.summary) if fb else None,
+            "expected": _pair(fb.expected) if fb else None,
+            "got": _pair(fb.got) if fb else None,
+            "where": _pair(fb.where) if fb else None,
+        },
+        "margin": check.margin,
+        "duration": round(check.duration, 3),
+    }
+
+
+def _pair(message: tuple[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    if message is None:
+        return None
+    return {"id": message[0], **{k: (list(v) if isinstance(v, tuple) else v) for k, v in message[1].items()}}
+
+
+def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
+    """The student's view: one row per check, the feedback under each failed one."""
+    table = Table(title=f"{report.exercise} — {report.title}", title_justify="left", show_header=False,
+                  box=None, pad_edge=False, expand=False)
+    table.add_column(width=1)
+    table.add_column(ratio=1)
+    table.add_column(justify="right")
+    for check in report.checks:
+        mark, style = MARKS[check.status]
+        score = f"{check.score:g} / {check.max_score:g}"
+        table.add_row(Text(mark, style=style), Text(check.title, style="bold" if check.score else ""), score)
+        if check.status is Status.PASSED:
+            continue
+        for label, line in message_lines(check.feedback, lang):
+            table.add_row("", _labelled(label, line), "")
+        hint = hint_text(check.feedback, lang)
+        if hint:
+            table.add_row("", _labelled(text("report.hint", lang), hint, "yellow"), "")
+        if check.feedback is not None and check.feedback.output.strip():
+            shown = check.feedback.output.strip().splitlines()[-3:]
+            table.add_row("", _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), "")
+    table.add_row("", Text(text("report.total", lang), style="bold"),
+                  Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
+    console.print(table)
+    console.print(Text(f"{report.file} · {report.device} · {report.duration:.1f} s", style="dim"))
+
+
+def _labelled(label: str, line: str, style: str = "") -> Text:
+    out = Text("  ")
+    if label:
+        out.append(f"{label:<9}", style="dim")
+    out.append(line, style=style)
+    return out

@@ -1,0 +1,83 @@
+"""The one result model: what a check found, and an exercise's report."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # student code raised
+    TIMEOUT = "timeout"
+    MEMORY = "memory"  # memory limit hit
+    SKIPPED = "skipped"  # a check it depends on failed
+
+
+class ExitCode(IntEnum):
+    FULL_MARKS = 0
+    POINTS_LOST = 1
+    CANNOT_START = 2
+
+
+class Feedback(BaseModel):
+    """What a check tells the student: the five parts, as message ids and their values.
+
+    Each part is `(message_id, params)`; `report.py` turns them into words in the
+    student's language. `called` says what was called, `expected`/`got` the two sides,
+    `where` the first place they differ, `hint` the likely mistake.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: tuple[str, dict[str, Any]]
+    called: str = ""
+    expected: tuple[str, dict[str, Any]] | None = None
+    got: tuple[str, dict[str, Any]] | None = None
+    where: tuple[str, dict[str, Any]] | None = None
+    hint: str | None = None
+    output: str = ""  # what the student's code printed, trimmed
+
+
+class CheckResult(BaseModel):
+    """The outcome of one check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    status: Status
+    score: float
+    max_score: float
+    feedback: Feedback | None = None
+    margin: float | None = None  # observed error / allowed error, for `grader validate`
+    duration: float = 0.0
+
+
+class ExerciseReport(BaseModel):
+    """Every check of one exercise graded on one submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exercise: str
+    title: str
+    file: str
+    device: str
+    checks: list[CheckResult] = Field(default_factory=list)
+    duration: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        full = all(c.status is Status.PASSED for c in self.checks)
+        return ExitCode.FULL_MARKS if full else ExitCode.POINTS_LOST

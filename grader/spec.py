@@ -1,0 +1,123 @@
+"""What an exercise is: its checks, their points, order, tolerances and inputs, as data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DType = Literal["float32", "float64", "float16", "bfloat16", "int64", "int32", "bool"]
+
+
+class TensorSpec(BaseModel):
+    """A tensor described, not built: the same spec gives the same tensor in every process."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shape: tuple[int, ...] = ()
+    dtype: DType = "float32"
+    seed: int = 0
+    dist: Literal["normal", "uniform", "randint"] = "normal"
+    low: float = 0.0
+    high: float = 1.0
+    values: tuple[Any, ...] | None = None  # explicit values instead of random ones
+    requires_grad: bool = False
+
+
+def rand(*shape: int, seed: int = 0, dtype: DType = "float32", requires_grad: bool = False) -> TensorSpec:
+    """Standard-normal values of the given shape."""
+    return TensorSpec(shape=shape, seed=seed, dtype=dtype, requires_grad=requires_grad)
+
+
+def uniform(*shape: int, low: float, high: float, seed: int = 0, dtype: DType = "float32") -> TensorSpec:
+    return TensorSpec(shape=shape, seed=seed, dtype=dtype, dist="uniform", low=low, high=high)
+
+
+def const(values: Any, dtype: DType = "float32", requires_grad: bool = False) -> TensorSpec:
+    """A tensor with these exact values (a nested list or a number)."""
+    return TensorSpec(values=(values,), dtype=dtype, requires_grad=requires_grad)
+
+
+class Tolerance(BaseModel):
+    """How far a floating-point result may be from the float64 reference.
+
+    `rtol`/`atol` default to `torch.testing`'s values for the result's dtype. `reduction`
+    is the number of terms summed into one output element (K of a matmul): rounding
+    error grows with it, so both tolerances are scaled by sqrt(reduction).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rtol: float | None = None
+    atol: float | None = None
+    reduction: int = 1
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Tolerance:
+        # As in torch.testing: one tolerance without the other leads to surprising results.
+        if (self.rtol is None) != (self.atol is None):
+            raise ValueError("give both rtol and atol, or neither")
+        return self
+
+
+Probe = Callable[[Any], dict[str, Any]]
+Judge = Callable[[Any, Any, Any], Any]
+
+
+class Check(BaseModel):
+    """One graded check: a probe that runs the student's code, and how its result is judged.
+
+    The probe runs in the sandbox on the student's namespace and in the grader on the
+    reference's; it returns observations keyed by what was called. By default every
+    observation must match the reference's (`compare.py`); `judge` replaces that rule.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    points: float = Field(gt=0)
+    probe: Probe
+    needs: tuple[str, ...] = ()
+    hint: str | None = None  # message id of the hint shown when the check fails
+    tolerance: Tolerance = Tolerance()
+    values: bool = True  # False: compare types, shapes, dtypes and autograd facts only
+    reference: Literal["float64", "native"] = "float64"
+    timeout: float | None = None  # seconds; None means the exercise's
+    judge: Judge | None = None
+    hidden: bool = False  # only the title and a fixed sentence are shown
+
+
+class Exercise(BaseModel):
+    """An exercise: the names a submission must define and the checks that grade them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    source: str
+    entry: tuple[str, ...]  # the public names the student's file defines
+    checks: tuple[Check, ...]
+    timeout: float = 10.0  # seconds per check
+    memory_mb: int = 2048  # per check, on top of what torch itself maps
+    forbidden: tuple[str, ...] = ()  # torch functions the student's code may not call
+
+    @model_validator(mode="after")
+    def _needs_come_first(self) -> Exercise:
+        seen: set[str] = set()
+        for check in self.checks:
+            if check.id in seen:
+                raise ValueError(f"{self.name}: check id '{check.id}' is used twice")
+            missing = [n for n in check.needs if n not in seen]
+            if missing:
+                raise ValueError(f"{self.name}.{check.id} needs {missing}, which must come before it")
+            seen.add(check.id)
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def check(self, check_id: str) -> Check:
+        return next(c for c in self.checks if c.id == check_id)

@@ -1,0 +1,9 @@
+"""Mistake: reduces with .sum(), giving one number. Caught by: shape."""
+
+import torch
+
+
+def sq_loss(y_true, y_prediction):
+    """Elementwise squared error, no reduction."""
+    loss = ((y_true - y_prediction) ** 2).sum()
+    return loss
