@@ -101,7 +101,6 @@ class Exercise(BaseModel):
     checks: tuple[Check, ...]
     timeout: float = 10.0  # seconds per check
     memory_mb: int = 2048  # per check, on top of what torch itself maps
-    forbidden: tuple[str, ...] = ()  # torch functions the student's code may not call
 
     @model_validator(mode="after")
     def _needs_come_first(self) -> Exercise:

@@ -57,4 +57,9 @@ MESSAGES: dict[str, str] = {
     "hint.inplace": "an in-place operation (-=, +=, .sub_(), ...) changed the caller's tensor; compute a new one.",
     "hint.sq_loss.elementwise": "return one squared error per element, with the shape of the inputs broadcast together.",
     "hint.sq_loss.square": "each element should be the square of the difference, not its absolute value or the difference itself.",
+    # --- simple_graph (hints and messages of this exercise) ---
+    # --- my_linear (hints and messages of this exercise) ---
+    # --- broadcast_distances (hints and messages of this exercise) ---
+    # --- train_loop (hints and messages of this exercise) ---
+    # --- cnn_classifier (hints and messages of this exercise) ---
 }

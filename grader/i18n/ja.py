@@ -53,4 +53,9 @@ MESSAGES: dict[str, str] = {
     "hint.inplace": "インプレース演算（-=、+=、.sub_() など）が呼び出し元のテンソルを変更しました。新しいテンソルを作りましょう。",
     "hint.sq_loss.elementwise": "入力をブロードキャストした形状で、要素ごとに 1 つの二乗誤差を返してください。",
     "hint.sq_loss.square": "各要素は差の二乗であるべきです。差の絶対値や差そのものではありません。",
+    # --- simple_graph (hints and messages of this exercise) ---
+    # --- my_linear (hints and messages of this exercise) ---
+    # --- broadcast_distances (hints and messages of this exercise) ---
+    # --- train_loop (hints and messages of this exercise) ---
+    # --- cnn_classifier (hints and messages of this exercise) ---
 }

@@ -1,0 +1,53 @@
+"""Fixtures: a temporary student workspace and a real `grader` subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier")
+
+
+@dataclass
+class GraderRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def grader(*args: str | Path, cwd: Path | None = None, timeout: float = 300) -> GraderRun:
+    """Run the real `grader` command (as `python -m grader`) and capture everything."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", *map(str, args)], cwd=cwd or ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    return GraderRun(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def run_grader():
+    return grader
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A student's folder with exercises/ holding the stubs."""
+    (tmp_path / "exercises").mkdir()
+    for name in EXERCISES:
+        stub = ROOT / "exercises" / f"{name}.py"
+        if stub.exists():
+            (tmp_path / "exercises" / stub.name).write_text(stub.read_text())
+    return tmp_path
