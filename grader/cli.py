@@ -52,6 +52,24 @@ def check(
 
 
 @app.command()
+def validate(
+    exercises: Annotated[Optional[list[str]], typer.Argument(help="Only these exercises.")] = None,
+    alternates: Annotated[Optional[Path], typer.Option(
+        "--alternates", help="Folder of correct variants (<exercise>/*.py); default: tests/alternates of a checkout.",
+    )] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Files graded at once (default: cores).")] = None,
+) -> None:
+    """CI: references get full marks, stubs 0 ("not implemented yet"), every mutant loses points."""
+    from grader import report, validate as validation
+
+    verdicts = validation.validate(
+        exercises, alternates_dir=alternates or validation.default_alternates_dir(), workers=workers,
+    )
+    report.render_validation(verdicts, out)
+    raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) else ExitCode.POINTS_LOST)
+
+
+@app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create exercises/.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,

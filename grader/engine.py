@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ def grade(exercise: Exercise, source: Path, *, device: str = "cpu", shown_file: 
     """Grade the student's file `source` (a .py file) on every check of `exercise`."""
     started = time.monotonic()
     torch.set_num_threads(1)  # the other core runs the student's code meanwhile
+    _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
     results: dict[str, CheckResult] = {}
     with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(
         exercise=exercise.name, source=source.resolve(), device=device, memory_mb=exercise.memory_mb,
@@ -46,9 +48,17 @@ def grade(exercise: Exercise, source: Path, *, device: str = "cpu", shown_file: 
     )
 
 
-@functools.cache
+_REFERENCE_LOCK = threading.Lock()  # `validate` grades in threads; compute each reference once
+
+
 def reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
     """The reference's observations for one check: at the student's dtypes, and in float64."""
+    with _REFERENCE_LOCK:
+        return _reference(exercise, index, device)
+
+
+@functools.cache
+def _reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
     from grader import bank
 
     check = bank.get(exercise).checks[index]

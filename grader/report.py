@@ -10,6 +10,7 @@ from rich.text import Text
 
 from grader.i18n import text
 from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.validate import Verdict
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
          Status.TIMEOUT: ("⏱", "red"), Status.MEMORY: ("✗", "red"), Status.SKIPPED: ("–", "dim")}
@@ -118,3 +119,27 @@ def _labelled(label: str, line: str, style: str = "") -> Text:
         out.append(f"{label:<9}", style="dim")
     out.append(line, style=style)
     return out
+
+
+def render_validation(verdicts: list[Verdict], console: Console) -> None:
+    """One row per graded file: its score, whether that is right for its role, and the margins.
+
+    The margin is the largest observed error ÷ allowed error over a check's values: near 1 a
+    correct solution is close to failing, so the tolerance is too tight.
+    """
+    table = Table(title="grader validate", title_justify="left")
+    for column in ("exercise", "role", "file", "score", "ok", "max margin", "problems"):
+        table.add_column(column, justify="right" if column in ("score", "max margin") else "left")
+    for v in verdicts:
+        margins = [c.margin for c in v.report.checks if c.margin is not None and c.status is Status.PASSED]
+        table.add_row(
+            v.subject.exercise, v.subject.role, v.subject.name,
+            f"{v.report.score:g}/{v.report.max_score:g}",
+            Text("ok", style="green") if v.ok else Text("VIOLATION", style="bold red"),
+            f"{max(margins):.3f}" if margins else "",
+            "; ".join(v.problems),
+        )
+    console.print(table)
+    bad = sum(not v.ok for v in verdicts)
+    summary = f"{len(verdicts)} files graded, {bad} violation{'s' if bad != 1 else ''}"
+    console.print(Text(summary, style="bold red" if bad else "bold green"))

@@ -1,0 +1,137 @@
+"""Comparison: tolerances, the facts in messages, and what is never trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader.compare import compare
+from grader.sandbox import protocol
+from grader.sandbox.protocol import observe
+from grader.spec import Tolerance
+
+
+def sides(native: object, exact: object, got: object, tol: Tolerance = Tolerance(), values: bool = True):
+    return compare(observe(native), observe(exact), observe(got), tol, values=values)
+
+
+def matmul_case(k: int):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(64, k, generator=gen)
+    w = torch.randn(32, k, generator=gen)
+    return x, w
+
+
+@pytest.mark.parametrize("k", [16, 512, 4096])
+def test_correct_float32_reformulation_passes_at_any_reduction_size(k):
+    x, w = matmul_case(k)
+    native = x @ w.T
+    exact = x.double() @ w.double().T
+    other_order = (x[:, None, :] * w[None, :, :]).sum(-1)  # same maths, other rounding
+    result = sides(native, exact, other_order, Tolerance(reduction=k))
+    assert result.mismatch is None
+    assert result.margin < 1
+
+
+def test_one_wrong_element_is_found_with_its_index_and_count():
+    x, w = matmul_case(512)
+    exact = x.double() @ w.double().T
+    got = (x @ w.T).clone()
+    got[3, 7] += 0.05
+    result = sides(x @ w.T, exact, got, Tolerance(reduction=512))
+    assert result.mismatch is not None
+    summary_id, facts = result.mismatch.summary
+    assert summary_id == "values_differ"
+    assert (facts["count"], facts["total"], facts["percent"]) == (1, 2048, "0.0")
+    assert result.mismatch.where[1]["index"] == (3, 7)
+    assert result.margin > 1
+
+
+def test_shape_mismatch_names_both_shapes_and_hints_at_a_reduction():
+    result = sides(torch.ones(5), torch.ones(5, dtype=torch.float64), torch.tensor(1.0))
+    assert result.mismatch.summary == ("wrong_shape", {"path": "", "expected": (5,), "got": ()})
+    assert result.mismatch.hint == "hint.reduced"
+
+
+def test_broadcast_blowup_is_named():
+    result = sides(torch.ones(4), torch.ones(4, dtype=torch.float64), torch.ones(4, 4))
+    assert result.mismatch.hint == "hint.broadcast_blowup"
+
+
+def test_dtype_mismatch_is_a_failure_even_with_equal_values():
+    result = sides(torch.ones(3), torch.ones(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64))
+    assert result.mismatch.summary[0] == "wrong_dtype"
+
+
+def test_python_number_instead_of_tensor_hints_at_item():
+    result = sides(torch.ones(3), torch.ones(3, dtype=torch.float64), 3.0)
+    assert result.mismatch.summary[0] == "wrong_type"
+    assert result.mismatch.hint == "hint.item_result"
+
+
+def test_detached_result_is_a_graph_cut():
+    x = torch.ones(3, requires_grad=True)
+    result = sides(x * 2, (x * 2).double(), (x * 2).detach())
+    assert result.mismatch.summary[0] == "graph_cut"
+
+
+def test_values_false_compares_only_the_kind_of_result():
+    assert sides(torch.ones(3), torch.ones(3, dtype=torch.float64), torch.zeros(3), values=False).mismatch is None
+    assert sides(torch.ones(3), torch.ones(3, dtype=torch.float64), torch.zeros(3)).mismatch is not None
+
+
+def test_nan_where_a_number_is_expected_fails_and_matching_nan_passes():
+    expected = torch.tensor([1.0, float("nan")])
+    assert sides(expected, expected.double(), torch.tensor([float("nan"), float("nan")])).mismatch is not None
+    assert sides(expected, expected.double(), expected.clone()).mismatch is None
+
+
+def test_integer_tensors_must_match_exactly():
+    assert sides(torch.tensor([1, 2]), torch.tensor([1, 2]), torch.tensor([1, 3])).mismatch is not None
+
+
+def test_lists_of_floats_compare_elementwise_with_the_position():
+    result = sides([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.5, 3.0])
+    assert result.mismatch is not None and result.mismatch.summary[1]["path"] == "[1]"
+    assert sides([1.0, 2.0], [1.0, 2.0], [1.0, 2.0, 3.0]).mismatch.summary[0] == "wrong_length"
+
+
+class LyingTensor(torch.Tensor):
+    """The otter exploit: every comparison says 'close'."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.isclose, torch.allclose, torch.eq, torch.Tensor.__eq__, torch.Tensor.eq):
+            return True if func is torch.allclose else torch.ones(1, dtype=torch.bool)
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+def test_tensor_subclass_is_rejected_whatever_its_values():
+    liar = torch.zeros(3).as_subclass(LyingTensor)
+    result = sides(torch.ones(3), torch.ones(3, dtype=torch.float64), liar)
+    assert result.mismatch.summary[0] == "subclass"
+    assert observe(liar).type.endswith("LyingTensor")
+    assert type(observe(liar).value) is torch.Tensor  # only plain data survives
+
+
+def test_observations_round_trip_through_files(tmp_path: Path):
+    values = {"out": torch.arange(6.0).reshape(2, 3), "losses": [1.0, 2.0], "name": "x", "none": None}
+    text = protocol.write({k: observe(v) for k, v in values.items()}, tmp_path / "probe.pt")
+    back = protocol.read(text, tmp_path / "probe.pt")
+    assert torch.equal(back["out"].value, values["out"])
+    assert [o.value for o in back["losses"].value] == [1.0, 2.0]
+    assert back["name"].value == "x" and back["none"].type == "NoneType"
+
+
+class _Boom:
+    def __reduce__(self):
+        return (Path("/nonexistent/never-called").write_text, ("pwned",))
+
+
+def test_a_forged_result_file_with_code_in_it_is_refused(tmp_path: Path):
+    path = tmp_path / "probe.pt"
+    torch.save({"0": _Boom()}, path)
+    with pytest.raises(Exception, match="Weights only load failed|Unsupported"):
+        protocol.read('{"out": {"type": "torch.Tensor", "value": {"tensor": 0}}}', path)
