@@ -1,0 +1,52 @@
+"""The bank is sound: every reference full marks, every stub 0, every mutant caught, every alternate accepted.
+
+Each file is graded through the public API, exactly as `grader validate` does, one test per
+file so that one failure does not hide the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from grader import api, bank
+from grader.validate import Subject, judge, subjects
+
+SUBJECTS = subjects(list(bank.NAMES), ROOT / "tests" / "alternates")
+HEAVY = {"cnn_classifier"}  # trains a network in its last check
+
+
+def _param(subject: Subject):
+    marks = [pytest.mark.slow] if subject.exercise in HEAVY and subject.role != "stub" else []
+    return pytest.param(subject, id=f"{subject.exercise}-{subject.role}-{subject.name}", marks=marks)
+
+
+@pytest.mark.parametrize("subject", [_param(s) for s in SUBJECTS])
+def test_bank_file_gets_what_its_role_requires(subject: Subject):
+    verdict = judge(subject, api.check(subject.exercise, file=subject.path))
+    assert verdict.ok, "; ".join(verdict.problems)
+
+
+@pytest.mark.parametrize("name", bank.NAMES)
+def test_every_exercise_has_enough_mutants_and_alternates(name: str):
+    roles = [s.role for s in SUBJECTS if s.exercise == name]
+    assert roles.count("mutant") >= 5
+    assert roles.count("alternate") >= 3
+
+
+def test_validate_fails_when_a_wrong_solution_poses_as_correct(run_grader, tmp_path: Path):
+    # validate must be able to fail: a mutant dressed as an alternate is a violation.
+    (tmp_path / "sq_loss").mkdir()
+    mutant = ROOT / "reference_solutions" / "mutants" / "sq_loss" / "mean_reduction.py"
+    (tmp_path / "sq_loss" / "posing.py").write_text(mutant.read_text())
+    result = run_grader("validate", "sq_loss", "--alternates", tmp_path)
+    assert result.code == 1
+    assert "VIOLATION" in result.stdout
+
+
+def test_validate_passes_on_the_bank_of_one_exercise(run_grader):
+    result = run_grader("validate", "sq_loss")
+    assert result.code == 0, result.stdout
+    assert "0 violations" in result.stdout
