@@ -1,0 +1,44 @@
+"""The package as users get it: public names, and a wheel that carries the exercises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import grader
+from conftest import EXERCISES, ROOT
+
+
+def test_all_lists_exactly_the_public_names():
+    public = {name for name in vars(grader) if not name.startswith("_")} - {
+        "api", "bank", "compare", "engine", "errors", "files", "probes", "results", "sandbox", "spec",
+        "i18n", "submission", "report", "validate", "cli",
+    }
+    assert set(grader.__all__) - {"__version__"} == public
+
+
+def test_english_and_japanese_have_the_same_messages_and_placeholders():
+    import string
+
+    from grader.i18n import en, ja
+
+    assert set(en.MESSAGES) == set(ja.MESSAGES)
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+    for key, english in en.MESSAGES.items():
+        assert fields(english) == fields(ja.MESSAGES[key]), key
+
+
+def test_wheel_carries_stubs_references_and_mutants(tmp_path: Path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("torchgrader-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for exercise in EXERCISES:
+        assert f"grader/exercises/{exercise}.py" in names
+        assert f"grader/reference_solutions/{exercise}.py" in names
+        assert f"grader/bank/{exercise}.py" in names
+    assert "grader/reference_solutions/mutants/sq_loss/mean_reduction.py" in names
