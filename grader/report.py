@@ -89,7 +89,7 @@ def _pair(message: tuple[str, dict[str, Any]] | None) -> dict[str, Any] | None:
 def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     """The student's view: one row per check, the feedback under each failed one."""
     table = Table(title=f"{report.exercise} — {report.title}", title_justify="left", show_header=False,
-                  box=None, pad_edge=False, expand=False)
+                  box=None, pad_edge=False, expand=True)
     table.add_column(width=1)
     table.add_column(ratio=1)
     table.add_column(justify="right")
@@ -113,12 +113,15 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     console.print(Text(f"{report.file} · {report.device} · {report.duration:.1f} s", style="dim"))
 
 
-def _labelled(label: str, line: str, style: str = "") -> Text:
-    out = Text("  ")
+def _labelled(label: str, line: str, style: str = "") -> Table:
+    """A feedback line whose wrapped continuation stays under its text, not under the label."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
     if label:
-        out.append(f"{label:<9}", style="dim")
-    out.append(line, style=style)
-    return out
+        grid.add_column(width=8, style="dim")
+    grid.add_column(ratio=1)
+    grid.add_row("", label, Text(line, style=style)) if label else grid.add_row("", Text(line, style=style))
+    return grid
 
 
 def render_validation(verdicts: list[Verdict], console: Console) -> None:
