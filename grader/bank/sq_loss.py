@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from grader.probes import Run, backward, grad_of, shapes
-from grader.spec import Check, Exercise, TensorSpec, const, rand
+from grader.spec import Check, Exercise, TensorSpec, Tolerance, const, rand
 
 CALL = "sq_loss(y_true, y_prediction)"
+
+# float32 precision for every case: the float64 case checks that the dtype is kept, not the
+# last bits (a correct solution may well cast the int64 target with .float()).
+FLOAT32_PRECISION = Tolerance(rtol=1.3e-6, atol=1e-5)
 
 # (y_true, y_prediction): equal shapes, broadcasting, the notebook's int64 target, float64.
 CASES: list[tuple[TensorSpec, TensorSpec]] = [
@@ -62,7 +66,7 @@ EXERCISE = Exercise(
         Check(id="shape", title="keeps one value per element", points=1, probe=_results, values=False,
               hint="hint.sq_loss.elementwise"),
         Check(id="values", title="elementwise values", points=1, probe=_results, needs=("shape",),
-              hint="hint.sq_loss.square"),
+              tolerance=FLOAT32_PRECISION, hint="hint.sq_loss.square"),
         Check(id="grad", title="gradients w.r.t. y_true and y_prediction", points=1, probe=_gradients,
               needs=("values",)),
         Check(id="inputs_unchanged", title="leaves y_true and y_prediction unchanged", points=1,
