@@ -222,7 +222,9 @@ def _compare_number(native: Observed, exact: Observed, got: Observed, tol: Toler
         return _wrong_type(native, got, path)
     if not isinstance(got.value, (int, float)) or isinstance(got.value, bool):
         return _wrong_type(native, got, path)
-    as_tensor = lambda o: torch.tensor(float(o.value), dtype=torch.float64)  # noqa: E731
+    def as_tensor(obs: Observed) -> torch.Tensor:
+        return torch.tensor(float(obs.value), dtype=torch.float64)
+
     exact_value = exact if exact.type in ("float", "int") else native
     # Python floats in these exercises come from float32 tensors (loss.item()).
     e32 = as_tensor(native).float()
@@ -278,7 +280,7 @@ def _dt(dtype: torch.dtype) -> str:
 def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str | None:
     if got == () and expected != ():
         return "hint.reduced"
-    if len(got) == len(expected) + 1 or (len(got) == 2 and got[0] == got[1] != expected[-1:]):
+    if len(got) > len(expected) or any(e == 1 and g > 1 for e, g in zip(expected, got)):
         return "hint.broadcast_blowup"
     if sorted(got) == sorted(expected):
         return "hint.transposed"
