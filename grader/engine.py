@@ -85,7 +85,7 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
         return _result(check, outcome.status, _error_feedback(outcome, memory_mb, output), outcome.duration)
     if check.judge is not None:
         comparison: Comparison = check.judge(native, exact, outcome.observations)
-        called = ""
+        called = comparison.called
     else:
         comparison, called = _compare_all(check, native, exact, outcome.observations)
     if comparison.mismatch is None:

@@ -135,3 +135,11 @@ def test_a_forged_result_file_with_code_in_it_is_refused(tmp_path: Path):
     torch.save({"0": _Boom()}, path)
     with pytest.raises(Exception, match="Weights only load failed|Unsupported"):
         protocol.read('{"out": {"type": "torch.Tensor", "value": {"tensor": 0}}}', path)
+
+
+def test_numpy_array_result_is_a_wrong_type_with_the_numpy_hint():
+    import numpy as np
+
+    result = sides(torch.ones(3), torch.ones(3, dtype=torch.float64), np.ones(3, dtype=np.float32))
+    assert result.mismatch.summary[0] == "wrong_type"
+    assert result.mismatch.hint == "hint.numpy_result"
