@@ -1,0 +1,25 @@
+"""Reference solution of my_linear (ディープラーニング工作室 ch. 6, with nn.Linear's bias bound)."""
+
+from math import sqrt
+
+import torch
+from torch import nn
+
+
+class MyLinear(nn.Module):
+    """A fully connected layer y = x @ weight.T + bias, like nn.Linear."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+
+        k = 1 / in_features
+        weight = torch.empty(out_features, in_features).uniform_(-sqrt(k), sqrt(k))
+        self.weight = nn.Parameter(weight)
+
+        bias = torch.empty(out_features).uniform_(-sqrt(k), sqrt(k))
+        self.bias = nn.Parameter(bias)
+
+    def forward(self, x):
+        return x @ self.weight.T + self.bias
