@@ -82,7 +82,10 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     """Turn a probe's outcome into the check's result."""
     output = outcome.output[-OUTPUT_SHOWN:]
     if outcome.status is not Status.PASSED or outcome.observations is None:
-        return _result(check, outcome.status, _error_feedback(outcome, memory_mb, output), outcome.duration)
+        feedback = _error_feedback(outcome, memory_mb, output)
+        if feedback.summary[0].startswith("raised") and not check.hidden:
+            feedback.hint = check.hint  # the exception is often the mistake the check is about
+        return _result(check, outcome.status, feedback, outcome.duration)
     if check.judge is not None:
         comparison: Comparison = check.judge(native, exact, outcome.observations)
         called = comparison.called

@@ -120,7 +120,8 @@ def _labelled(label: str, line: str, style: str = "") -> Table:
     if label:
         grid.add_column(width=8, style="dim")
     grid.add_column(ratio=1)
-    grid.add_row("", label, Text(line, style=style)) if label else grid.add_row("", Text(line, style=style))
+    body = Text(line, style=style, overflow="fold")  # fold, not cut: Japanese has no spaces to wrap at
+    grid.add_row("", label, body) if label else grid.add_row("", body)
     return grid
 
 

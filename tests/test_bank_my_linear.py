@@ -100,10 +100,6 @@ def test_init_rejects(weight, bias, summary):
     assert mismatch is not None and mismatch.summary[0] == summary
 
 
-def test_reference_full_marks(run_grader):
-    done = run_grader("check", "my_linear", "--file", ROOT / "reference_solutions" / "my_linear.py", "--json")
-    assert done.code == 0, done.stdout + done.stderr
-    assert done.json["score"] == done.json["max_score"] == 6
 
 
 @pytest.mark.parametrize(("mutant", "check", "words"), [

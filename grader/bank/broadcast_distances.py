@@ -1,0 +1,266 @@
+"""broadcast_distances: distances by broadcasting (fastbook ch. 4, `mnist_distance`; pairwise rows).
+
+`mnist_distance(a, b)`: the mean absolute difference over the last two dims, leading dims
+broadcast. `pairwise_distances(x, y)`: Euclidean distances between the rows of x [N, D] and
+y [M, D], as [N, M], by broadcasting: no `torch.cdist`, no Python loop over rows.
+
+How a loop is detected: a vectorised function does the same amount of Python and torch work
+whatever N and M are; a loop does work in proportion to them. The probe runs the function at two
+sizes and counts (1) the torch functions it calls (`run.ops`, recorded by `run.call`) and (2) the
+lines of the submission's own file that run (a `sys.settrace` counter), which also sees loops in
+plain Python or NumPy. A last check runs the contract's N = M = 2000, D = 64 within a time limit
+(the broadcast [N, M, D] difference is 1 GB in float32, hence the exercise's memory limit).
+"""
+
+from __future__ import annotations
+
+import sys
+from types import FrameType
+from typing import Any
+
+import torch
+
+from grader.compare import Comparison, Mismatch, compare
+from grader.probes import Run, shapes
+from grader.sandbox.protocol import Observed
+from grader.spec import Check, Exercise, TensorSpec, Tolerance, rand, uniform
+
+MNIST_CALL = "mnist_distance(a, b)"
+PAIRWISE_CALL = "pairwise_distances(x, y)"
+
+# (a, b): the contract's three shapes, and the batch passed second (the distance is symmetric).
+# Pixels in [0, 1] as in the book; always 28×28 images (`/ 784` is a correct formulation).
+MNIST_CASES: list[tuple[TensorSpec, TensorSpec]] = [
+    (uniform(28, 28, low=0, high=1, seed=1), uniform(28, 28, low=0, high=1, seed=2)),
+    (uniform(5, 28, 28, low=0, high=1, seed=3), uniform(28, 28, low=0, high=1, seed=4)),
+    (uniform(28, 28, low=0, high=1, seed=5), uniform(6, 28, 28, low=0, high=1, seed=6)),
+    (uniform(2, 3, 28, 28, low=0, high=1, seed=7), uniform(28, 28, low=0, high=1, seed=8)),
+]
+
+# (x, y): N ≠ M everywhere, so that a transposed or (N, 1)-(N,) result shows in the shape.
+# No two rows are close (smallest distance > 0.7), so the |x|² + |y|² − 2x·y expansion,
+# which loses precision near zero, is as accurate as the direct formula here.
+PAIRWISE_CASES: list[tuple[TensorSpec, TensorSpec]] = [
+    (rand(5, 4, seed=11), rand(3, 4, seed=12)),
+    (rand(1, 3, seed=13), rand(4, 3, seed=14)),
+    (rand(7, 64, seed=15), rand(9, 64, seed=16)),
+    (rand(6, 2, seed=17), rand(2, 2, seed=18)),
+]
+LARGEST_D = 64
+
+# The loop detector's two sizes (same D): vectorised code does the same work at both.
+SMALL, BIG = (rand(8, 5, seed=21), rand(6, 5, seed=22)), (rand(64, 5, seed=23), rand(48, 5, seed=24))
+SLACK = 3  # operations or lines more at the big size that still count as "the same"
+
+# The contract's size, under the check's time limit and the exercise's memory limit. (Loops are
+# found by the `vectorised` check: a loop over rows of torch ops takes well under a second here.)
+LARGE = (rand(2000, 64, seed=31), rand(2000, 64, seed=32))
+SAMPLED = 64  # entries of the 2000 × 2000 result compared with the reference
+
+FORBIDDEN_TORCH = ("cdist", "_cdist_forward", "_cdist_backward", "_euclidean_dist")
+FORBIDDEN_PYTHON = ("cdist", "pdist", "distance_matrix", "euclidean_distances", "pairwise_distances")
+
+
+class _LineCounter:
+    """Counts the lines of the submission's own file that run; notes distance helpers called.
+
+    A trace function sees every Python frame: the ones from the submission's file are counted
+    line by line (a loop re-runs its lines, a comprehension too), the others only by name, to
+    spot `scipy.spatial.distance.cdist` and the like.
+    """
+
+    def __init__(self, files: set[str]) -> None:
+        self.files = files
+        self.lines = 0
+        self.called: list[str] = []
+        self._previous: Any = None
+
+    def __enter__(self) -> _LineCounter:
+        self._previous = sys.gettrace()
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self._previous)
+
+    def _global(self, frame: FrameType, event: str, arg: Any) -> Any:
+        code = frame.f_code
+        if code.co_filename in self.files:
+            self.lines += 1
+            return self._local
+        if code.co_name in FORBIDDEN_PYTHON:
+            self.called.append(f"{frame.f_globals.get('__name__', '?')}.{code.co_name}")
+        return None
+
+    def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.lines += 1
+        return self._local
+
+
+def _own_files(run: Run, fn: Any) -> set[str]:
+    files = {str(run.ns.get("__file__", ""))}
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        files.add(code.co_filename)
+    return files - {""}
+
+
+def _forbidden(run: Run, counter: _LineCounter) -> list[str]:
+    names = {"torch.cdist" if "cdist" in op else op
+             for op in run.ops if any(part in FORBIDDEN_TORCH for part in op.split("."))}
+    # torch's own Python wrappers show up in both lists; the torch op names them already.
+    names |= {name for name in counter.called if not name.startswith("torch.")}
+    return sorted(names)
+
+
+def _shape_judge(hint: str) -> Any:
+    """The default comparison of types and shapes, with this exercise's hint for a wrong shape.
+
+    (The generic shape hints guess from the shapes alone; here a wrong shape always means the
+    wrong dims were reduced or kept, and the exercise's hint says which ones are right.)
+    """
+    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+        margin = 0.0
+        for key, expected in native.items():
+            observed = got.get(key)
+            if observed is None:
+                return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin)
+            result = compare(expected, exact.get(key, expected), observed, Tolerance(), values=False)
+            if result.mismatch is not None:
+                if result.mismatch.summary[0] == "wrong_shape":
+                    result.mismatch.hint = hint
+                result.called = key
+                return result
+            margin = max(margin, result.margin)
+        return Comparison(margin=margin)
+    return judge
+
+
+# -- mnist_distance ---------------------------------------------------------------------------
+
+def _mnist_results(run: Run) -> dict[str, Any]:
+    mnist_distance = run.get("mnist_distance")
+    out = {}
+    for a_spec, b_spec in MNIST_CASES:
+        a, b = run.make(a_spec), run.make(b_spec)
+        out[f"{MNIST_CALL} with {shapes(a, b)}"] = run.call(mnist_distance, a, b)
+    return out
+
+
+# -- pairwise_distances -----------------------------------------------------------------------
+
+def _pairwise_results(run: Run) -> dict[str, Any]:
+    pairwise_distances = run.get("pairwise_distances")
+    out = {}
+    for x_spec, y_spec in PAIRWISE_CASES:
+        x, y = run.make(x_spec), run.make(y_spec)
+        out[f"{PAIRWISE_CALL} with {shapes(x, y)}"] = run.call(pairwise_distances, x, y)
+    return out
+
+
+FORBIDDEN_KEY = f"distance functions that {PAIRWISE_CALL} called"
+
+
+def _pairwise_forbidden(run: Run) -> dict[str, Any]:
+    pairwise_distances = run.get("pairwise_distances")
+    with _LineCounter(_own_files(run, pairwise_distances)) as counter:
+        for x_spec, y_spec in PAIRWISE_CASES[:2]:
+            run.call(pairwise_distances, run.make(x_spec), run.make(y_spec))
+    return {FORBIDDEN_KEY: _forbidden(run, counter)}
+
+
+def _judge_forbidden(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any]) -> Comparison:
+    seen = got.get(FORBIDDEN_KEY)
+    names = [o.value for o in seen.value] if seen is not None and isinstance(seen.value, list) else []
+    if names:
+        return Comparison(Mismatch(summary=("forbidden", {"names": ", ".join(map(str, names))}),
+                                   hint="hint.broadcast_distances.no_cdist"), called=PAIRWISE_CALL)
+    return Comparison()
+
+
+def _work(run: Run, x_spec: TensorSpec, y_spec: TensorSpec) -> tuple[str, int, int]:
+    pairwise_distances = run.get("pairwise_distances")
+    x, y = run.make(x_spec), run.make(y_spec)
+    before = len(run.ops)
+    with _LineCounter(_own_files(run, pairwise_distances)) as counter:
+        run.call(pairwise_distances, x, y)
+    return f"N = {x.shape[0]}, M = {y.shape[0]}", len(run.ops) - before, counter.lines
+
+
+def _pairwise_work(run: Run) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for label, spec in (("small", SMALL), ("big", BIG)):
+        size, ops, lines = _work(run, *spec)
+        out[f"{label}: size"] = size
+        out[f"{label}: torch operations"] = ops
+        out[f"{label}: lines of Python"] = lines
+    return out
+
+
+def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any]) -> Comparison:
+    try:
+        facts = {key: got[key].value for key in native}
+        small_ops, big_ops = int(facts["small: torch operations"]), int(facts["big: torch operations"])
+        small_lines, big_lines = int(facts["small: lines of Python"]), int(facts["big: lines of Python"])
+    except (KeyError, TypeError, ValueError):
+        return Comparison(Mismatch(summary=("not_observed", {"what": f"the work done by {PAIRWISE_CALL}"})))
+    if big_ops <= small_ops + SLACK and big_lines <= small_lines + SLACK:
+        return Comparison()
+    return Comparison(Mismatch(
+        summary=("broadcast_distances.loop", {"call": PAIRWISE_CALL}),
+        expected=("broadcast_distances.same_work", {}),
+        got=("broadcast_distances.work", {
+            "small": facts["small: size"], "small_ops": small_ops, "small_lines": small_lines,
+            "big": facts["big: size"], "big_ops": big_ops, "big_lines": big_lines,
+        }),
+        hint="hint.broadcast_distances.vectorise",
+    ))
+
+
+def _pairwise_large(run: Run) -> dict[str, Any]:
+    pairwise_distances = run.get("pairwise_distances")
+    x, y = run.make(LARGE[0]), run.make(LARGE[1])
+    gen = torch.Generator().manual_seed(33)
+    rows = torch.randint(0, x.shape[0], (SAMPLED,), generator=gen).to(x.device)
+    cols = torch.randint(0, y.shape[0], (SAMPLED,), generator=gen).to(x.device)
+    called = f"{PAIRWISE_CALL} with {shapes(x, y)}"
+    if not run.student:
+        # The reference needs only the sampled pairs: the same rows, at a fraction of the cost.
+        return {f"{called}: shape": str((x.shape[0], y.shape[0])),
+                f"{called}: {SAMPLED} sampled entries": pairwise_distances(x[rows], y[cols]).diagonal()}
+    result = run.call(pairwise_distances, x, y)
+    if type(result) is not torch.Tensor:
+        return {f"{called}: shape": result}  # the comparison says what came back instead
+    out: dict[str, Any] = {f"{called}: shape": str(tuple(result.shape))}
+    if tuple(result.shape) == (x.shape[0], y.shape[0]):
+        out[f"{called}: {SAMPLED} sampled entries"] = result[rows, cols]
+    return out
+
+
+EXERCISE = Exercise(
+    name="broadcast_distances",
+    title="Distances by broadcasting",
+    source="fastbook ch. 4 (mnist_distance), with a pairwise-distance extension",
+    entry=("mnist_distance", "pairwise_distances"),
+    checks=(
+        Check(id="mnist_shape", title="mnist_distance: one distance per image (mean over the last two dims)",
+              points=1, probe=_mnist_results, judge=_shape_judge("hint.broadcast_distances.last_two_dims")),
+        Check(id="mnist_values", title="mnist_distance: mean absolute difference", points=1,
+              probe=_mnist_results, needs=("mnist_shape",), tolerance=Tolerance(reduction=28 * 28),
+              hint="hint.broadcast_distances.mean_abs"),
+        Check(id="pairwise_shape", title="pairwise_distances: one distance per pair of rows, shape [N, M]",
+              points=1, probe=_pairwise_results, judge=_shape_judge("hint.broadcast_distances.pairs_shape")),
+        Check(id="pairwise_values", title="pairwise_distances: Euclidean distances", points=1,
+              probe=_pairwise_results, needs=("pairwise_shape",), tolerance=Tolerance(reduction=LARGEST_D),
+              hint="hint.broadcast_distances.euclidean"),
+        Check(id="no_cdist", title="pairwise_distances: computed without torch.cdist", points=1,
+              probe=_pairwise_forbidden, needs=("pairwise_values",), judge=_judge_forbidden),
+        Check(id="vectorised", title="pairwise_distances: vectorised (no Python loop over rows)", points=1,
+              probe=_pairwise_work, needs=("pairwise_values",), judge=_judge_vectorised),
+        Check(id="large", title="pairwise_distances: N = M = 2000, D = 64 in time", points=1,
+              probe=_pairwise_large, needs=("pairwise_values",), tolerance=Tolerance(reduction=LARGEST_D),
+              timeout=20.0, hint="hint.broadcast_distances.vectorise"),
+    ),
+    memory_mb=4096,  # [2000, 2000, 64] float32 is 1 GiB; `(diff ** 2).sum(-1)` holds two at once
+)
