@@ -86,11 +86,15 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
         if feedback.summary[0].startswith("raised") and not check.hidden:
             feedback.hint = check.hint  # the exception is often the mistake the check is about
         return _result(check, outcome.status, feedback, outcome.duration)
-    if check.judge is not None:
-        comparison: Comparison = check.judge(native, exact, outcome.observations)
-        called = comparison.called
-    else:
-        comparison, called = _compare_all(check, native, exact, outcome.observations)
+    try:
+        if check.judge is not None:
+            comparison: Comparison = check.judge(native, exact, outcome.observations)
+            called = comparison.called
+        else:
+            comparison, called = _compare_all(check, native, exact, outcome.observations)
+    except Exception as exc:  # a result built to break the comparison loses the check, nothing more
+        feedback = Feedback(summary=("judge_failed", {"exception": type(exc).__name__}), output=output)
+        return _result(check, Status.ERROR, feedback, outcome.duration)
     if comparison.mismatch is None:
         return _result(check, Status.PASSED, None, outcome.duration, margin=comparison.margin)
     feedback = _mismatch_feedback(comparison.mismatch, called, check, output)

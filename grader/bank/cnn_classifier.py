@@ -48,7 +48,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.bank._digits import digits_28, preload
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, compare, describe
 from grader.probes import Run, grad_of, seed_everything
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, TensorSpec, rand, uniform
@@ -359,8 +359,12 @@ def _judge_logits(native: dict[str, Observed], exact: dict[str, Observed], got: 
     observed, ops = got.get(LOGITS_CALL), got.get(LOGITS_OPS)
     names = [str(o.value) for o in ops.value] if ops is not None and isinstance(ops.value, list) else []
     ran = ("cnn_classifier.ran", {"names": ", ".join(names)}) if names else None
-    if observed is None or not observed.is_tensor or observed.value.dim() != 2 or not observed.value.is_floating_point():
-        return Comparison()  # not a batch of scores at all: `shapes` and `outputs` say what is wrong
+    if (observed is None or not observed.is_tensor or observed.value.dim() != 2
+            or observed.value.numel() == 0 or not observed.value.is_floating_point()):
+        got_text = "nothing" if observed is None else describe(observed)
+        return Comparison(Mismatch(summary=("wrong_type", {
+            "path": "", "expected": "a [N, 10] tensor of scores", "got": got_text,
+        })), called=LOGITS_CALL)
     out = observed.value.double()
     if not bool(torch.isfinite(out).all()):
         return Comparison()
@@ -548,7 +552,7 @@ EXERCISE = Exercise(
         Check(id="gradients", title="cross-entropy gradients of every parameter", points=1, probe=_gradients,
               needs=("outputs",), tolerance=TOLERANCE, hint="hint.cnn_classifier.gradients"),
         Check(id="logits", title="forward returns logits, not probabilities", points=1, probe=_logits,
-              reference="native", judge=_judge_logits),
+              needs=("shapes",), reference="native", judge=_judge_logits),
         Check(id="accuracy", title="accuracy(logits, labels) is the fraction of right predictions", points=1,
               probe=_accuracy, reference="native", judge=_judge_accuracy),
         Check(id="training", title="learns to read digits in a short training run", points=2, probe=_training,

@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "load_timeout": "loading your file did not finish within {seconds:g} s (infinite loop at top level?)",
     "died": "your code ended the process ({how}) before the check finished",
     "unreadable": "the check's result could not be read back ({message})",
+    "judge_failed": "what your code returned could not be compared with the expected result ({exception}); check its type and shape",
     "not_run": "not run: '{needs}' did not pass",
     "hidden_failed": "this hidden check did not pass",
     "passed": "passed",

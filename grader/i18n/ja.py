@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "load_timeout": "ファイルの読み込みが {seconds:g} 秒以内に終了しませんでした（トップレベルに無限ループ？）",
     "died": "チェックの終了前にコードがプロセスを終了させました（{how}）",
     "unreadable": "チェックの結果を読み戻せませんでした（{message}）",
+    "judge_failed": "コードが返した値を期待される結果と比較できませんでした（{exception}）。型と形状を確認してください",
     "not_run": "未実行: '{needs}' が合格していません",
     "hidden_failed": "この非公開チェックに合格しませんでした",
     "passed": "合格",

@@ -3,14 +3,40 @@
 Workers are forked from a `multiprocessing` forkserver that has already imported torch
 and the bank. It is started before the grader imports torch itself, so both imports run
 at once; a worker then costs a fork (~10 ms), not an interpreter and a torch import.
+
+Everything a worker sends is untrusted: the student's code runs in that process and can
+forge, garble or withhold any message. So the grader
+
+* reads messages with its own framing and a deadline (a half-written message cannot hang
+  it), of bounded size, parsed as JSON plus raw tensor bytes (nothing is unpickled);
+* matches each answer to the request it sent (probe number and a fresh random token), and
+  ignores anything else: stale answers, answers from processes the student forked;
+* gives every check a wall-clock limit and the whole submission a budget (BUDGET, so a
+  submission that loops in every check still finishes well within two minutes), both
+  multiplied by $GRADER_TIMEOUT_SCALE (default 1; tests use less);
+* watches the memory of all the worker's processes together (the worker's own
+  RLIMIT_AS catches the usual case with a clean MemoryError), and the size of its
+  directory (a fresh one per worker, removed when it ends);
+* kills, on timeout, death, memory or garbled messages, the worker and every process it
+  started: its process group, its descendants (it is their subreaper) and, when the
+  grader is root, every process of the worker's private uid; then starts a fresh worker
+  for the next check;
+* drains the worker's stdout/stderr in a thread, keeping a bounded head and tail per check.
 """
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
 import json
 import multiprocessing
 import os
+import secrets
+import select
+import shutil
 import signal
+import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,19 +44,90 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from grader.errors import GraderError
 from grader.results import Status
 
 PRELOAD = ["__main__", "torch", "grader.sandbox.child"]
-MAX_MESSAGE = 64 * 2**20
-OUTPUT_KEPT = 4000  # characters of student output kept per worker
+MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
+OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
+OUTPUT_TAIL = 3000  # ... and the end
+BUDGET = 80.0  # seconds for all the checks of one submission together (before scaling)
+FLOOR = 0.5  # seconds a check (and a reload) still gets once the budget is spent (before scaling)
+TRANSFER_GRACE = 10.0  # seconds to receive the rest of a message once it has started
+WATCH_INTERVAL = 0.25  # seconds between two looks at the worker's memory
+MEMORY_SLACK = 1.25  # the watchdog allows this times the exercise's memory_mb
+DISK_LIMIT = 1024 * 2**20  # bytes of files the worker may leave in its directory
+FILES_LIMIT = 20_000  # files and folders it may create there
+SANDBOX_UID_BASE = 2**30  # a root grader runs each worker as uid/gid SANDBOX_UID_BASE + its pid
+SCALE_VARIABLE = "GRADER_TIMEOUT_SCALE"
+
+
+def sandbox_uid(pid: int) -> int:
+    """The uid (and gid) a worker with this pid runs as when the grader is root."""
+    return SANDBOX_UID_BASE + pid
+
+
+def timeout_scale() -> float:
+    """$GRADER_TIMEOUT_SCALE: multiplies every time limit of the sandbox (0.05 to 20; default 1)."""
+    try:
+        scale = float(os.environ.get(SCALE_VARIABLE, "1"))
+    except ValueError:
+        return 1.0
+    return min(max(scale, 0.05), 20.0) if scale == scale else 1.0
 
 
 def warm_up() -> None:
     """Start the forkserver now, so that it imports torch while the grader does too."""
+    if os.geteuid() != 0:
+        # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
+        # where Landlock is missing; a non-dumpable process refuses that.
+        _prctl(PR_SET_DUMPABLE, 0)
+    _ensure_server()
+
+
+def _ensure_server() -> None:
+    """Start the forkserver if it is not running, without handing it our stdout.
+
+    The forkserver (and the resource tracker it starts) inherit descriptors 0-2. With our
+    stderr as their stdout, nothing they print, nor anything a worker could reach through
+    them, can land in our stdout, which is reserved for the JSON report.
+    """
     from multiprocessing import forkserver
 
     multiprocessing.set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
+    if _server_alive(forkserver._forkserver):
+        return  # the usual case: no need to touch our descriptors
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
+        forkserver.ensure_running()
+        return
+    try:
+        try:
+            os.dup2(2, 1)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.close(null)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _server_alive(server: Any) -> bool:
+    """Whether the forkserver we started is still running (without reaping it if it is not)."""
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return False
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
 
 
 @dataclass
@@ -45,47 +142,147 @@ class Outcome:
 
 
 class _Output:
-    """Drains a worker's stdout/stderr pipe so it never blocks, keeping only the start."""
+    """Drains a worker's stdout/stderr pipe so it never blocks, keeping a head and a tail per check."""
 
     def __init__(self, conn: Connection) -> None:
-        self.text = ""
         self._conn = conn
-        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._fd = conn.fileno()
+        self._lock = threading.Lock()
+        self._head = bytearray()
+        self._tail = bytearray()
+        self._cut = False
+        self._eof = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name="sandbox-output", daemon=True)
         self._thread.start()
 
     def _drain(self) -> None:
-        fd = self._conn.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            if len(self.text) < OUTPUT_KEPT:
-                self.text += chunk.decode("utf-8", "replace")[: OUTPUT_KEPT - len(self.text)]
+        try:
+            while True:
+                try:
+                    chunk = os.read(self._fd, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                with self._lock:
+                    room = OUTPUT_HEAD - len(self._head)
+                    if room > 0:
+                        self._head += chunk[:room]
+                        chunk = chunk[room:]
+                    if chunk:
+                        self._tail += chunk
+                        if len(self._tail) > OUTPUT_TAIL:
+                            del self._tail[: len(self._tail) - OUTPUT_TAIL]
+                            self._cut = True
+        finally:
+            self._eof.set()
 
-    def close(self) -> None:
-        self._thread.join(timeout=0.5)
-        self._conn.close()
+    def begin(self) -> None:
+        """Start collecting a new check's output."""
+        with self._lock:
+            self._head, self._tail, self._cut = bytearray(), bytearray(), False
+
+    def settle(self, timeout: float = 0.3) -> None:
+        """Give the drain thread a moment to read what the worker wrote before its answer."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and not self._eof.is_set() and time.monotonic() < deadline:
+            try:
+                readable = _readable(self._fd, 0.0)
+            except (OSError, ValueError):
+                return
+            quiet = 0 if readable else quiet + 1
+            time.sleep(0.005)
+
+    def take(self) -> str:
+        with self._lock:
+            raw = bytes(self._head) + (b"\n[...]\n" if self._cut else b"") + bytes(self._tail)
+        return raw.decode("utf-8", "replace")
+
+    def finish(self, timeout: float = 0.5) -> None:
+        """Wait (a little) for the end of the output, then let go of the pipe."""
+        if self._eof.wait(timeout):
+            self._conn.close()
+        # Otherwise a process we could not kill still holds the pipe: the daemon thread keeps
+        # draining it, and the descriptor is left open so that its number is not reused.
+
+
+class _Watchdog:
+    """Kills the worker's processes when together they use far more memory than allowed,
+    or fill its directory with too many files or bytes (the disk is shared)."""
+
+    def __init__(self, pid: int, uid: int | None, limit: int, workdir: Path) -> None:
+        self.pid, self.uid, self.limit, self.workdir = pid, uid, limit, workdir
+        self.used = 0  # bytes of memory, when it tripped for memory
+        self.disk: tuple[int, int] | None = None  # (bytes, files), when it tripped for the disk
+        self.tripped = threading.Event()
+        self._stop = threading.Event()
+        table = _processes()
+        self._baseline = table[pid].rss if pid in table else 0
+        self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        tick = 0
+        known: list[int] = [self.pid]
+        while not self._stop.wait(WATCH_INTERVAL):
+            tick += 1
+            try:
+                if tick % 4 == 1:  # a full look at /proc each second; in between, only at those we know
+                    known = list(_members(self.pid, self.uid))
+                used = sum(max(0, _rss(p) - self._baseline) for p in known)
+            except Exception:  # /proc changed under us: look again next time
+                continue
+            if used > self.limit:
+                self.used = used
+            elif tick % 4 == 0:
+                size, count = _tree_size(self.workdir)
+                if size <= DISK_LIMIT and count <= FILES_LIMIT:
+                    continue
+                self.disk = (size, count)
+            else:
+                continue
+            self.tripped.set()
+            _reap(self.pid, self.uid)
+            return
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class _Incomplete(Exception):
+    """A message started but did not finish in time."""
 
 
 class Sandbox:
     """A worker with the student's file loaded; runs one probe at a time, restarted when it dies."""
 
     def __init__(self, *, exercise: str, source: Path, device: str, memory_mb: int, workdir: Path,
-                 load_timeout: float) -> None:
+                 load_timeout: float, budget: float = BUDGET) -> None:
         from grader.sandbox.child import Job
 
         self._job = Job(exercise=exercise, source=str(source), device=device, memory_mb=memory_mb,
                         workdir=str(workdir))
-        self._workdir = workdir
+        self._memory_mb = memory_mb
+        self._scale = timeout_scale()
+        self._deadline = time.monotonic() + budget * self._scale
         self._load_timeout = load_timeout
         self._process: Any = None
+        self._pid = 0
+        self._uid: int | None = None
         self._output: _Output | None = None
+        self._watchdog: _Watchdog | None = None
+        self._commands: Connection | None = None
+        self._events: Connection | None = None
         self._loaded = False
+        self._loaded_at = 0.0
+        self._load_deadline = 0.0
+        self._load_limit = 0.0
         self._load_failure: Outcome | None = None
-        self._pending: tuple[int, float, int] | None = None  # probe, deadline, output mark
+        self._pending: tuple[int, str, float] | None = None  # probe, token, submitted at
+        self._workdir = workdir
+        self._started = 0  # workers started so far
+        self._folder: Path | None = None  # the current worker's own directory, inside workdir
 
     def __enter__(self) -> Sandbox:
         return self
@@ -95,103 +292,191 @@ class Sandbox:
 
     def submit(self, probe: int) -> None:
         """Ask the worker to run a probe; `wait` collects it."""
-        if self._process is None and self._load_failure is None:
-            self._start()
-        started = time.monotonic()
+        token = secrets.token_hex(8)
+        submitted = time.monotonic()
         if self._load_failure is None:
-            self._commands.send_bytes(json.dumps({"probe": probe}).encode())
-        mark = len(self._output.text) if self._output else 0
-        self._pending = (probe, started, mark)
+            if self._process is None:
+                self._start()  # its output so far (printed at import) goes with this check
+            elif self._output is not None:
+                self._output.begin()
+            self._command({"probe": probe, "token": token})
+        self._pending = (probe, token, submitted)
 
     def wait(self, timeout: float) -> Outcome:
-        """The outcome of the submitted probe, at most `timeout` seconds after it was submitted."""
+        """The outcome of the submitted probe, at most about `timeout` seconds (scaled) after it started."""
         assert self._pending is not None
-        probe, started, mark = self._pending
+        probe, token, submitted = self._pending
         self._pending = None
         if not self._loaded and self._load_failure is None:
             self._await_load()
         if self._load_failure is not None:
-            return self._load_failure
-        remaining = max(0.0, started + timeout - time.monotonic())
-        outcome = self._receive(remaining, probe)
+            failure = self._load_failure
+            return Outcome(failure.status, None, dict(failure.error), failure.output, 0.0)
+        limit = self._limit(timeout)
+        started = max(submitted, self._loaded_at)
+        outcome = self._receive(started + limit, limit, probe, token)
         outcome.duration = time.monotonic() - started
-        outcome.output = self._output.text[mark:] if self._output else ""
-        if outcome.status in (Status.TIMEOUT, Status.ERROR) and outcome.error.get("kind") in ("timeout", "died"):
-            self._kill()
+        if outcome.status is Status.PASSED or outcome.error.get("kind") not in _FATAL:
+            _reap(self._pid, self._uid, spare_worker=True)
+            if self._output is not None:
+                self._output.settle()
+        else:
+            self._kill()  # a fresh worker for the next check
+        outcome.output = self._output.take() if self._output is not None else ""
         return outcome
 
     def close(self) -> None:
         if self._process is not None:
-            try:
-                self._commands.send_bytes(b'{"stop": true}')
-            except OSError:
-                pass
+            self._command({"stop": True})
             self._kill()
 
     # -- internals -------------------------------------------------------------------------
 
+    def _limit(self, seconds: float) -> float:
+        """A check's time limit: its own (scaled), cut to what is left of the budget, but at least FLOOR."""
+        own = max(0.0, float(seconds)) * self._scale
+        left = self._deadline - time.monotonic()
+        return max(min(own, left), min(own, FLOOR * self._scale))
+
     def _start(self) -> None:
         from grader.sandbox import child
 
+        # Each worker gets a fresh, empty directory: nothing the last one left there (files it
+        # owned, under another uid) gets in its way or counts against it.
+        self._started += 1
+        self._folder = self._workdir / f"worker{self._started}"
+        self._folder.mkdir(mode=0o700)
+        job = dataclasses.replace(self._job, workdir=str(self._folder))
         ctx = multiprocessing.get_context("forkserver")
-        commands_r, self._commands = ctx.Pipe(duplex=False)
-        self._events, events_w = ctx.Pipe(duplex=False)
-        output_r, output_w = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=child.serve, args=(self._job, commands_r, events_w, output_w),
-                                    daemon=True)
-        self._process.start()
+        for attempt in range(2):
+            commands_r, commands_w = ctx.Pipe(duplex=False)
+            events_r, events_w = ctx.Pipe(duplex=False)
+            output_r, output_w = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=child.serve, args=(job, commands_r, events_w, output_w),
+                                  daemon=True, name="grader-sandbox")
+            try:
+                _ensure_server()
+                process.start()
+                break
+            except Exception as exc:  # the forkserver died: start it again, once
+                for end in (commands_r, commands_w, events_r, events_w, output_r, output_w):
+                    end.close()
+                if attempt:
+                    raise GraderError(f"the sandbox could not start a worker ({type(exc).__name__}: {exc}).") from None
         for end in (commands_r, events_w, output_w):
             end.close()
+        os.set_blocking(commands_w.fileno(), False)  # a worker that stops reading cannot block us
+        self._process, self._pid = process, int(process.pid or 0)
+        self._uid = sandbox_uid(self._pid) if os.geteuid() == 0 else None
+        self._commands, self._events = commands_w, events_r
         self._output = _Output(output_r)
+        self._watchdog = _Watchdog(self._pid, self._uid, int(self._memory_mb * 2**20 * MEMORY_SLACK), self._folder)
         self._loaded = False
-        self._load_started = time.monotonic()
+        self._load_limit = self._limit(self._load_timeout)
+        self._load_deadline = time.monotonic() + self._load_limit
+
+    def _command(self, message: dict[str, Any]) -> None:
+        if self._commands is None:
+            return
+        try:
+            self._commands.send_bytes(json.dumps(message).encode())
+        except (OSError, ValueError):
+            pass  # the worker is gone or not listening: `wait` finds out
 
     def _await_load(self) -> None:
-        remaining = max(0.0, self._load_started + self._load_timeout - time.monotonic())
-        outcome = self._receive(remaining, probe=None)
+        outcome = self._receive(self._load_deadline, self._load_limit, None, None)
         if outcome.status is Status.PASSED:
             self._loaded = True
+            self._loaded_at = time.monotonic()
             return
         # A file that cannot be loaded fails every check the same way; don't retry it.
-        outcome.error.setdefault("during_load", True)
-        outcome.output = self._output.text if self._output else ""
-        self._load_failure = outcome
+        outcome.error["during_load"] = True
         self._kill()
+        outcome.output = self._output.take() if self._output is not None else ""
+        self._load_failure = outcome
 
-    def _receive(self, timeout: float, probe: int | None) -> Outcome:
-        if not self._events.poll(timeout):
-            return Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": timeout})
-        try:
-            message = json.loads(self._events.recv_bytes(MAX_MESSAGE))
-        except (EOFError, OSError, ValueError):
-            return self._died()
-        if not isinstance(message, dict):
-            return self._died()
-        event = message.get("event")
-        if event == "loaded" and probe is None:
-            return Outcome(Status.PASSED)
-        if event == "done" and message.get("probe") == probe:
-            return self._read(probe, message.get("observations"))
-        if event in ("raised", "load_failed"):
-            status = Status.MEMORY if message.get("kind") == "memory" else Status.ERROR
-            return Outcome(status, error=message)
-        return self._died()
+    def _receive(self, deadline: float, limit: float, probe: int | None, token: str | None) -> Outcome:
+        """The answer to this probe (or to loading, when `probe` is None), by `deadline`."""
+        while True:
+            try:
+                frame = self._read_frame(deadline)
+            except _Incomplete:
+                return self._memory() or _unreadable("the answer was cut off")
+            except TimeoutError:
+                return self._memory() or Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": limit})
+            except (EOFError, OSError):
+                return self._died()
+            except ValueError:
+                return _unreadable("a garbled message")
+            head, _, blob = frame.partition(b"\n")
+            try:
+                message = json.loads(head)
+            except (ValueError, RecursionError):
+                return _unreadable("a garbled message")
+            if not isinstance(message, dict):
+                return _unreadable("a garbled message")
+            event = message.get("event")
+            if probe is None:
+                if event == "loaded":
+                    return Outcome(Status.PASSED)
+                if event == "load_failed":
+                    return _raised(message)
+                return _unreadable("an unexpected message")
+            if event not in ("done", "raised") or message.get("probe") != probe or message.get("token") != token:
+                continue  # stale, or sent by something other than the worker's loop: not this answer
+            if event == "raised":
+                return _raised(message)
+            return self._decode(message.get("observations"), blob)
 
-    def _read(self, probe: int, text: Any) -> Outcome:
+    def _read_frame(self, deadline: float) -> bytearray:
+        """One message as `Connection.send_bytes` frames it: a length, then that many bytes."""
+        if self._events is None:
+            raise EOFError
+        fd = self._events.fileno()
+        size = struct.unpack("!i", _read_exact(fd, 4, deadline, first=True))[0]
+        grace = time.monotonic() + TRANSFER_GRACE * max(self._scale, 1.0)
+        if size == -1:
+            size = struct.unpack("!Q", _read_exact(fd, 8, grace))[0]
+        if not 0 <= size <= MAX_MESSAGE:
+            raise ValueError("bad message size")
+        return _read_exact(fd, size, grace)
+
+    def _decode(self, facts: Any, blob: bytes | bytearray) -> Outcome:
         from grader.sandbox import protocol
 
         try:
-            observations = protocol.read(str(text), self._workdir / f"probe{probe}.pt")
+            observations = protocol.decode(facts, blob)
         except Exception as exc:  # a forged or truncated result is the student's failure
-            return Outcome(Status.ERROR, error={"kind": "unreadable", "message": type(exc).__name__})
+            return _unreadable(str(exc)[:200] if isinstance(exc, ValueError) else type(exc).__name__)
         return Outcome(Status.PASSED, observations=observations)
+
+    def _memory(self) -> Outcome | None:
+        """Why the watchdog stopped the worker, if it did."""
+        watchdog = self._watchdog
+        if watchdog is None or not watchdog.tripped.is_set():
+            return None
+        if watchdog.disk is not None:
+            size, count = watchdog.disk
+            return Outcome(Status.ERROR, error={
+                "kind": "raised", "exception": "DiskQuotaExceeded", "line": None, "code": "",
+                "message": f"it wrote {count} files, {size // 2**20} MB in all (at most {FILES_LIMIT} files "
+                           f"and {DISK_LIMIT // 2**20} MB), and was stopped"})
+        used = watchdog.used // 2**20
+        return Outcome(Status.MEMORY, error={
+            "kind": "memory", "message": f"its processes together used {used} MB, and were stopped"})
 
     def _died(self) -> Outcome:
         process = self._process
-        process.join(timeout=2.0)
-        code = process.exitcode
+        if process is not None:
+            process.join(timeout=1.0)
+        code = process.exitcode if process is not None else None
+        memory = self._memory()
         self._kill()
-        if code is not None and code < 0:
+        if memory is not None:
+            return memory
+        if code is None:  # alive, but it closed its end of the channel
+            return _unreadable("the sandbox's channel was closed")
+        if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             return Outcome(Status.ERROR, error={"kind": "died", "signal": name})
         return Outcome(Status.ERROR, error={"kind": "died", "exit_code": code})
@@ -200,15 +485,195 @@ class Sandbox:
         process, self._process = self._process, None
         if process is None:
             return
-        if process.pid is not None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        _reap(self._pid, self._uid)
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+        process.join(timeout=5.0)
+        if process.exitcode is None:  # never wait for it again, not even at exit
+            multiprocessing.process._children.discard(process)  # type: ignore[attr-defined]
+        for conn in (self._commands, self._events):
+            if conn is not None:
+                conn.close()
+        self._commands = self._events = None
+        if self._output is not None:
+            self._output.finish()
+        self._loaded = False
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)  # its processes are gone: free the disk now
+            self._folder = None
+
+
+# Errors after which the worker is replaced: it may be stuck, dead, out of memory or lying.
+_FATAL = {"timeout", "died", "memory", "unreadable"}
+_STUDENT_KINDS = {"missing_name", "not_implemented", "memory", "exit", "syntax", "raised"}
+
+
+def _raised(message: dict[str, Any]) -> Outcome:
+    """A worker's report of an exception, reduced to the fields the engine reads, each checked."""
+    kind = message.get("kind")
+    kind = kind if kind in _STUDENT_KINDS else "raised"
+    line = message.get("line")
+    error = {
+        "kind": kind,
+        "exception": str(message.get("exception", ""))[:200],
+        "message": str(message.get("message", ""))[:500],
+        "line": line if type(line) is int else None,
+        "code": str(message.get("code", ""))[:200],
+        "in_student_code": message.get("in_student_code") is True,
+    }
+    return Outcome(Status.MEMORY if kind == "memory" else Status.ERROR, error=error)
+
+
+def _unreadable(why: str) -> Outcome:
+    return Outcome(Status.ERROR, error={"kind": "unreadable", "message": why})
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether `fd` has data (or EOF) within `timeout` seconds (poll: no FD_SETSIZE limit)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(max(0, int(timeout * 1000) + (1 if timeout > 0 else 0))))
+
+
+def _read_exact(fd: int, size: int, deadline: float, *, first: bool = False) -> bytearray:
+    """`size` bytes from `fd` by `deadline`: TimeoutError if none came (`first`), _Incomplete if some did."""
+    data = bytearray()
+    while len(data) < size:
+        left = deadline - time.monotonic()
+        if left <= 0 or not _readable(fd, left):
+            if first and not data:
+                raise TimeoutError
+            raise _Incomplete
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+# -- the worker's processes, from /proc --------------------------------------------------------
+
+
+@dataclass
+class _Proc:
+    ppid: int
+    pgid: int
+    uid: int
+    rss: int  # bytes
+
+
+def _processes() -> dict[int, _Proc]:
+    """Every live (not zombie) process: its parent, group, real uid and resident memory."""
+    table: dict[int, _Proc] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                text = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        try:
+            if fields.get("State", "").strip().startswith(("Z", "X")):
+                continue
+            rss = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+            table[int(name)] = _Proc(ppid=int(fields["PPid"]), pgid=int(fields.get("NSpgid", "0").split()[0]),
+                                     uid=int(fields["Uid"].split()[0]), rss=rss)
+        except (KeyError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _rss(pid: int) -> int:
+    """Resident bytes of a process (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _members(pid: int, uid: int | None) -> dict[int, _Proc]:
+    """The worker and every process it started: same group, descendants, or (root grader) same uid."""
+    table = _processes()
+    members: dict[int, _Proc] = {}
+    for p, proc in table.items():
+        if p == pid or proc.pgid == pid or (uid is not None and proc.uid == uid):
+            members[p] = proc
+            continue
+        seen, q = 0, proc.ppid
+        while q > 1 and seen < 64:
+            if q == pid:
+                members[p] = proc
+                break
+            parent = table.get(q)
+            if parent is None:
+                break
+            q, seen = parent.ppid, seen + 1
+    return members
+
+
+def _tree_size(folder: Path) -> tuple[int, int]:
+    """Bytes and entries under `folder` (counting stops a little past the limits)."""
+    size = count = 0
+    todo = [str(folder)]
+    while todo and count <= FILES_LIMIT and size <= DISK_LIMIT:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        size += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return size, count
+
+
+def _reap(pid: int, uid: int | None, *, spare_worker: bool = False) -> None:
+    """SIGKILL the worker and everything it started, again until nothing is left (bounded).
+
+    With `spare_worker`, only what it started: processes do not outlive the check that started them.
+    """
+    if pid <= 1:
+        return
+    for _ in range(50):
+        if not spare_worker:
             try:
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        process.kill()
-        process.join(timeout=5.0)
-        for conn in (self._commands, self._events):
-            conn.close()
-        if self._output is not None:
-            self._output.close()
-        self._loaded = False
+        try:
+            victims = [p for p in _members(pid, uid) if p != os.getpid() and not (spare_worker and p == pid)]
+        except OSError:
+            return
+        if not victims:
+            return
+        for p in victims:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+
+
+# -- Linux ------------------------------------------------------------------------------------
+
+PR_SET_DUMPABLE = 4
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False

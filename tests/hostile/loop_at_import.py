@@ -1,0 +1,8 @@
+"""The file itself never finishes loading."""
+
+while True:
+    pass
+
+
+def sq_loss(y_true, y_prediction):
+    return (y_true - y_prediction) ** 2

@@ -1,0 +1,3 @@
+"""raise SystemExit while loading."""
+
+raise SystemExit(0)

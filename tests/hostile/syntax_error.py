@@ -1,0 +1,2 @@
+def sq_loss(y_true, y_prediction)
+    return (y_true - y_prediction) ** 2

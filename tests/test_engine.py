@@ -1,0 +1,36 @@
+"""Turning a probe's outcome into a check result."""
+
+from __future__ import annotations
+
+import torch
+
+from grader.engine import judge
+from grader.results import Status
+from grader.sandbox.protocol import observe
+from grader.sandbox.runner import Outcome
+from grader.spec import Check
+
+
+def _probe(run):
+    return {}
+
+
+def _exploding_judge(native, exact, got):
+    raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0")
+
+
+def test_a_judge_that_raises_costs_the_check_not_the_grading():
+    check = Check(id="logits", title="returns logits", points=1, probe=_probe, judge=_exploding_judge)
+    got = {"out": observe(torch.empty(0, 10))}
+    result = judge(check, got, got, Outcome(Status.PASSED, observations=got), memory_mb=100)
+    assert result.status is Status.ERROR and result.score == 0
+    assert result.feedback.summary == ("judge_failed", {"exception": "RuntimeError"})
+
+
+def test_a_missing_gradient_is_named():
+    check = Check(id="grad", title="gradients", points=1, probe=_probe)
+    expected = {"gradient w.r.t. x of f(x)": observe(torch.ones(3))}
+    got = {"gradient w.r.t. x of f(x)": observe(None)}
+    result = judge(check, expected, expected, Outcome(Status.PASSED, observations=got), memory_mb=100)
+    assert result.status is Status.FAILED
+    assert result.feedback.summary == ("no_gradient", {"name": "x"})
