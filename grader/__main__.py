@@ -1,6 +1,25 @@
-"""`python -m grader` is the `grader` command."""
+"""The `grader` command (also `python -m grader`): start the sandbox first, then the CLI.
 
-from grader.cli import main
+The sandbox's forkserver imports torch in its own process; starting it before the CLI
+imports typer, rich and pydantic lets both imports of torch run side by side.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SANDBOXED_COMMANDS = ("check", "validate")
+
+
+def main() -> None:
+    if sys.argv[1:2] and sys.argv[1] in SANDBOXED_COMMANDS:
+        from grader.sandbox.runner import warm_up
+
+        warm_up()
+    from grader.cli import main as cli_main
+
+    cli_main()
+
 
 if __name__ == "__main__":
     main()

@@ -28,8 +28,10 @@ Lang = Annotated[str, typer.Option("--lang", help="Feedback language: en or ja."
 @app.command("list")
 def list_command() -> None:
     """The exercises, with title and points."""
-    for exercise in api.list_exercises():
-        out.print(f"[bold]{exercise.name:<22}[/bold] {exercise.title:<34} {exercise.max_score:g} points")
+    exercises = api.list_exercises()
+    width = max(len(e.title) for e in exercises)
+    for exercise in exercises:
+        out.print(f"[bold]{exercise.name:<20}[/bold] {exercise.title:<{width}}  {exercise.max_score:g} points")
 
 
 @app.command()
