@@ -95,5 +95,5 @@ def main() -> None:
     try:
         app()
     except GraderError as exc:
-        err.print(f"grader: {exc}", markup=False, highlight=False)
+        err.print(f"grader: {exc}", markup=False, highlight=False, soft_wrap=True)  # one line, however long
         sys.exit(ExitCode.CANNOT_START)
