@@ -26,7 +26,6 @@ forge, garble or withhold any message. So the grader
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import json
 import multiprocessing
@@ -46,6 +45,9 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.results import Status
+from grader.sandbox.processes import (
+    DISK_LIMIT, FILES_LIMIT, PR_SET_DUMPABLE, Watchdog, prctl, reap,
+)
 
 PRELOAD = ["__main__", "torch", "grader.sandbox.child"]
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
@@ -54,10 +56,7 @@ OUTPUT_TAIL = 3000  # ... and the end
 BUDGET = 80.0  # seconds for all the checks of one submission together (before scaling)
 FLOOR = 0.5  # seconds a check (and a reload) still gets once the budget is spent (before scaling)
 TRANSFER_GRACE = 10.0  # seconds to receive the rest of a message once it has started
-WATCH_INTERVAL = 0.25  # seconds between two looks at the worker's memory
 MEMORY_SLACK = 1.25  # the watchdog allows this times the exercise's memory_mb
-DISK_LIMIT = 1024 * 2**20  # bytes of files the worker may leave in its directory
-FILES_LIMIT = 20_000  # files and folders it may create there
 SANDBOX_UID_BASE = 2**30  # a root grader runs each worker as uid/gid SANDBOX_UID_BASE + its pid
 SCALE_VARIABLE = "GRADER_TIMEOUT_SCALE"
 
@@ -81,7 +80,7 @@ def warm_up() -> None:
     if os.geteuid() != 0:
         # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
         # where Landlock is missing; a non-dumpable process refuses that.
-        _prctl(PR_SET_DUMPABLE, 0)
+        prctl(PR_SET_DUMPABLE, 0)
     _ensure_server()
 
 
@@ -207,49 +206,6 @@ class _Output:
         # draining it, and the descriptor is left open so that its number is not reused.
 
 
-class _Watchdog:
-    """Kills the worker's processes when together they use far more memory than allowed,
-    or fill its directory with too many files or bytes (the disk is shared)."""
-
-    def __init__(self, pid: int, uid: int | None, limit: int, workdir: Path) -> None:
-        self.pid, self.uid, self.limit, self.workdir = pid, uid, limit, workdir
-        self.used = 0  # bytes of memory, when it tripped for memory
-        self.disk: tuple[int, int] | None = None  # (bytes, files), when it tripped for the disk
-        self.tripped = threading.Event()
-        self._stop = threading.Event()
-        table = _processes()
-        self._baseline = table[pid].rss if pid in table else 0
-        self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        tick = 0
-        known: list[int] = [self.pid]
-        while not self._stop.wait(WATCH_INTERVAL):
-            tick += 1
-            try:
-                if tick % 4 == 1:  # a full look at /proc each second; in between, only at those we know
-                    known = list(_members(self.pid, self.uid))
-                used = sum(max(0, _rss(p) - self._baseline) for p in known)
-            except Exception:  # /proc changed under us: look again next time
-                continue
-            if used > self.limit:
-                self.used = used
-            elif tick % 4 == 0:
-                size, count = _tree_size(self.workdir)
-                if size <= DISK_LIMIT and count <= FILES_LIMIT:
-                    continue
-                self.disk = (size, count)
-            else:
-                continue
-            self.tripped.set()
-            _reap(self.pid, self.uid)
-            return
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
 class _Incomplete(Exception):
     """A message started but did not finish in time."""
 
@@ -271,7 +227,7 @@ class Sandbox:
         self._pid = 0
         self._uid: int | None = None
         self._output: _Output | None = None
-        self._watchdog: _Watchdog | None = None
+        self._watchdog: Watchdog | None = None
         self._commands: Connection | None = None
         self._events: Connection | None = None
         self._loaded = False
@@ -317,7 +273,7 @@ class Sandbox:
         outcome = self._receive(started + limit, limit, probe, token)
         outcome.duration = time.monotonic() - started
         if outcome.status is Status.PASSED or outcome.error.get("kind") not in _FATAL:
-            _reap(self._pid, self._uid, spare_worker=True)
+            reap(self._pid, self._uid, spare_worker=True)
             if self._output is not None:
                 self._output.settle()
         else:
@@ -370,7 +326,7 @@ class Sandbox:
         self._uid = sandbox_uid(self._pid) if os.geteuid() == 0 else None
         self._commands, self._events = commands_w, events_r
         self._output = _Output(output_r)
-        self._watchdog = _Watchdog(self._pid, self._uid, int(self._memory_mb * 2**20 * MEMORY_SLACK), self._folder)
+        self._watchdog = Watchdog(self._pid, self._uid, int(self._memory_mb * 2**20 * MEMORY_SLACK), self._folder)
         self._loaded = False
         self._load_limit = self._limit(self._load_timeout)
         self._load_deadline = time.monotonic() + self._load_limit
@@ -487,7 +443,7 @@ class Sandbox:
             return
         if self._watchdog is not None:
             self._watchdog.stop()
-        _reap(self._pid, self._uid)
+        reap(self._pid, self._uid)
         try:
             process.kill()
         except (OSError, ValueError, AttributeError):
@@ -553,127 +509,3 @@ def _read_exact(fd: int, size: int, deadline: float, *, first: bool = False) -> 
             raise EOFError
         data += chunk
     return data
-
-
-# -- the worker's processes, from /proc --------------------------------------------------------
-
-
-@dataclass
-class _Proc:
-    ppid: int
-    pgid: int
-    uid: int
-    rss: int  # bytes
-
-
-def _processes() -> dict[int, _Proc]:
-    """Every live (not zombie) process: its parent, group, real uid and resident memory."""
-    table: dict[int, _Proc] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/status", "rb") as f:
-                text = f.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        try:
-            if fields.get("State", "").strip().startswith(("Z", "X")):
-                continue
-            rss = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-            table[int(name)] = _Proc(ppid=int(fields["PPid"]), pgid=int(fields.get("NSpgid", "0").split()[0]),
-                                     uid=int(fields["Uid"].split()[0]), rss=rss)
-        except (KeyError, ValueError, IndexError):
-            continue
-    return table
-
-
-def _rss(pid: int) -> int:
-    """Resident bytes of a process (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def _members(pid: int, uid: int | None) -> dict[int, _Proc]:
-    """The worker and every process it started: same group, descendants, or (root grader) same uid."""
-    table = _processes()
-    members: dict[int, _Proc] = {}
-    for p, proc in table.items():
-        if p == pid or proc.pgid == pid or (uid is not None and proc.uid == uid):
-            members[p] = proc
-            continue
-        seen, q = 0, proc.ppid
-        while q > 1 and seen < 64:
-            if q == pid:
-                members[p] = proc
-                break
-            parent = table.get(q)
-            if parent is None:
-                break
-            q, seen = parent.ppid, seen + 1
-    return members
-
-
-def _tree_size(folder: Path) -> tuple[int, int]:
-    """Bytes and entries under `folder` (counting stops a little past the limits)."""
-    size = count = 0
-    todo = [str(folder)]
-    while todo and count <= FILES_LIMIT and size <= DISK_LIMIT:
-        try:
-            with os.scandir(todo.pop()) as entries:
-                for entry in entries:
-                    count += 1
-                    if entry.is_dir(follow_symlinks=False):
-                        todo.append(entry.path)
-                    elif entry.is_file(follow_symlinks=False):
-                        size += entry.stat(follow_symlinks=False).st_blocks * 512
-        except OSError:
-            continue
-    return size, count
-
-
-def _reap(pid: int, uid: int | None, *, spare_worker: bool = False) -> None:
-    """SIGKILL the worker and everything it started, again until nothing is left (bounded).
-
-    With `spare_worker`, only what it started: processes do not outlive the check that started them.
-    """
-    if pid <= 1:
-        return
-    for _ in range(50):
-        if not spare_worker:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            victims = [p for p in _members(pid, uid) if p != os.getpid() and not (spare_worker and p == pid)]
-        except OSError:
-            return
-        if not victims:
-            return
-        for p in victims:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
-
-
-# -- Linux ------------------------------------------------------------------------------------
-
-PR_SET_DUMPABLE = 4
-
-
-def _prctl(option: int, value: int) -> bool:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) == 0)
-    except (OSError, AttributeError):
-        return False
