@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def check(
         sys.stdout.write(json.dumps(report.to_json(result, lang), ensure_ascii=False) + "\n")
     else:
         report.render(result, out, lang)
-    raise typer.Exit(int(result.exit_code))
+    _exit_now(result.exit_code)
 
 
 @app.command()
@@ -88,6 +89,14 @@ def init(
             continue
         shutil.copyfile(stub, destination)
         out.print(f"created {destination}")
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's teardown (~0.3 s with torch loaded): the report is out, the
+    sandbox's workers and folders are already gone, and the forkserver ends when we do."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code))
 
 
 def main() -> None:
