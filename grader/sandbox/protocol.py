@@ -8,16 +8,13 @@ Between the worker and the grader, observations travel as one message: a JSON he
 (the facts, with each tensor described by dtype, shape and byte range) followed by the
 tensors' raw bytes. Decoding is plain parsing: no pickle, no `torch.load`, every field
 checked and every size bounded, because the worker runs student code and anything it
-sends may be forged. (`write`/`read` keep the older file form, `torch.save` read back
-with `weights_only=True`, for tools that want a file.)
+sends may be forged.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -314,31 +311,6 @@ def _tensor_from(meta: Any, blob: bytes | bytearray) -> torch.Tensor:
         return torch.empty(shape, dtype=dtype)
     raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
     return raw.view(dtype).reshape(shape)
-
-
-# -- the file form (kept for tools; the sandbox uses `encode`/`decode`) --------------------------
-
-
-def write(observations: dict[str, Observed], path: Path) -> str:
-    """Save the tensors of `observations` to `path`; return the rest as JSON."""
-    tensors: list[torch.Tensor] = []
-    plain = {key: to_plain(obs, tensors) for key, obs in observations.items()}
-    torch.save({str(i): t for i, t in enumerate(tensors)}, path)
-    return json.dumps(plain)
-
-
-def read(text: str, path: Path) -> dict[str, Observed]:
-    """Load what `write` produced, trusting nothing in it (`weights_only`: no code runs)."""
-    if not path.is_file() or path.stat().st_size > MAX_TENSOR_BYTES:  # a FIFO or a huge file is refused
-        raise Malformed("malformed tensor file")
-    tensors = torch.load(path, weights_only=True, map_location="cpu")
-    if not _isinstance(tensors, dict):
-        raise Malformed("malformed tensor file")
-    plain = json.loads(text)
-    if not _isinstance(plain, dict):
-        raise Malformed("malformed observations")
-    budget = _Budget()
-    return {str(key): from_plain(value, tensors, budget) for key, value in plain.items()}
 
 
 def roundtrip(observations: dict[str, Any]) -> dict[str, Observed]:
