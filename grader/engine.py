@@ -26,7 +26,16 @@ OUTPUT_SHOWN = 600  # characters of what the student printed, per check
 def grade(exercise: Exercise, source: Path, *, device: str = "cpu", shown_file: str | None = None) -> ExerciseReport:
     """Grade the student's file `source` (a .py file) on every check of `exercise`."""
     started = time.monotonic()
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the other core runs the student's code meanwhile
+    try:
+        return _grade(exercise, source, device=device, shown_file=shown_file, started=started)
+    finally:
+        torch.set_num_threads(threads)  # a notebook calling grader.check() keeps its own setting
+
+
+def _grade(exercise: Exercise, source: Path, *, device: str, shown_file: str | None,
+           started: float) -> ExerciseReport:
     _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
     results: dict[str, CheckResult] = {}
     with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(

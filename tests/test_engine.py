@@ -34,3 +34,12 @@ def test_a_missing_gradient_is_named():
     result = judge(check, expected, expected, Outcome(Status.PASSED, observations=got), memory_mb=100)
     assert result.status is Status.FAILED
     assert result.feedback.summary == ("no_gradient", {"name": "x"})
+
+
+def test_grading_in_process_leaves_the_callers_thread_count_alone():
+    from conftest import ROOT
+    from grader import api
+
+    torch.set_num_threads(2)
+    api.check("sq_loss", file=ROOT / "reference_solutions" / "sq_loss.py")
+    assert torch.get_num_threads() == 2
