@@ -49,6 +49,7 @@ import torch
 from grader import bank
 from grader.probes import MissingName, Run, seed_everything
 from grader.sandbox import protocol
+from grader.sandbox.processes import prctl
 from grader.sandbox.runner import sandbox_uid
 
 SEED = 0
@@ -284,7 +285,7 @@ def _isolate(job: Job) -> dict[str, Any]:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file fails to write; it does not kill
     _lower_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
     _lower_limit(resource.RLIMIT_CPU, CPU_SECONDS)
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the student's processes stay below us, killable
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the student's processes stay below us, killable
     if os.geteuid() == 0 and _drop_root(job, facts):
         _lower_limit(resource.RLIMIT_NPROC, EXTRA_TASKS)
     else:
@@ -292,7 +293,7 @@ def _isolate(job: Job) -> dict[str, Any]:
     for name in ("HOME", "TMPDIR", "TMP", "TEMP"):
         os.environ[name] = job.workdir
     tempfile.tempdir = job.workdir
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
     facts["landlock"] = landlock(job.workdir, job.device)
     facts["seccomp"] = seccomp()
     if job.device == "cpu":
@@ -316,7 +317,7 @@ def _drop_root(job: Job, facts: dict[str, Any]) -> bool:
     uid = sandbox_uid(os.getpid())
     try:
         os.chown(job.workdir, uid, uid)
-        _prctl(PR_SET_KEEPCAPS, 1)
+        prctl(PR_SET_KEEPCAPS, 1)
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
@@ -326,7 +327,7 @@ def _drop_root(job: Job, facts: dict[str, Any]) -> bool:
     # Reading stays as open as it was (Python, torch and the student's folder may sit
     # where only root can look, e.g. under /root); writing, signalling and tracing do not.
     facts["read_all"] = _keep_only(CAP_DAC_READ_SEARCH)
-    _prctl(PR_SET_KEEPCAPS, 0)
+    prctl(PR_SET_KEEPCAPS, 0)
     facts["uid"] = uid
     return True
 
@@ -406,13 +407,6 @@ def _libc() -> Any:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
     return libc
-
-
-def _prctl(option: int, value: int) -> bool:
-    try:
-        return bool(_libc().prctl(option, ctypes.c_ulong(value), 0, 0, 0) == 0)
-    except (OSError, AttributeError):
-        return False
 
 
 def _keep_only(capability: int) -> bool:
