@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import torch
+from conftest import ROOT
 
 from grader.engine import judge
 from grader.results import Status
@@ -43,3 +48,18 @@ def test_grading_in_process_leaves_the_callers_thread_count_alone():
     torch.set_num_threads(2)
     api.check("sq_loss", file=ROOT / "reference_solutions" / "sq_loss.py")
     assert torch.get_num_threads() == 2
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path):
+    """multiprocessing re-imports the parent's main script in new processes; the sandbox must not."""
+    script = tmp_path / "grade_me.py"
+    script.write_text(
+        "import grader\n"
+        f"report = grader.check('sq_loss', file={str(ROOT / 'reference_solutions' / 'sq_loss.py')!r})\n"
+        "print('SCORE', report.score)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("SCORE") == 1
+    assert "bootstrapping phase" not in done.stderr

@@ -38,6 +38,8 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -49,7 +51,7 @@ from grader.sandbox.processes import (
     DISK_LIMIT, FILES_LIMIT, PR_SET_DUMPABLE, Watchdog, prctl, reap,
 )
 
-PRELOAD = ["__main__", "torch", "grader.sandbox.child"]
+PRELOAD = ["torch", "grader.sandbox.child"]
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
 OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
 OUTPUT_TAIL = 3000  # ... and the end
@@ -103,7 +105,8 @@ def _ensure_server() -> None:
     try:
         saved = os.dup(1)
     except OSError:  # no stdout at all
-        forkserver.ensure_running()
+        with main_hidden():
+            forkserver.ensure_running()
         return
     try:
         try:
@@ -112,10 +115,38 @@ def _ensure_server() -> None:
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, 1)
             os.close(null)
-        forkserver.ensure_running()
+        with main_hidden():
+            forkserver.ensure_running()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def main_hidden() -> Iterator[None]:
+    """Hide the caller's main script from multiprocessing while it starts a process.
+
+    multiprocessing re-runs the parent's `__main__` in the forkserver and in every process it
+    starts (its "safe importing of main module" rule). Workers need none of it, and a
+    script that calls `grader.check()` without an `if __name__ == "__main__":` guard would
+    otherwise run again, recursively, in every worker.
+    """
+    main = sys.modules.get("__main__")
+    with _MAIN_LOCK:
+        if main is None:
+            yield
+            return
+        saved = {key: main.__dict__[key] for key in ("__file__", "__spec__") if key in main.__dict__}
+        main.__dict__.pop("__file__", None)
+        main.__dict__["__spec__"] = None
+        try:
+            yield
+        finally:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def _server_alive(server: Any) -> bool:
@@ -312,7 +343,8 @@ class Sandbox:
                                   daemon=True, name="grader-sandbox")
             try:
                 _ensure_server()
-                process.start()
+                with main_hidden():
+                    process.start()
                 break
             except Exception as exc:  # the forkserver died: start it again, once
                 for end in (commands_r, commands_w, events_r, events_w, output_r, output_w):
