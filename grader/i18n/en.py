@@ -158,4 +158,11 @@ MESSAGES: dict[str, str] = {
     "hint.cnn_classifier.accuracy_fraction": "accuracy is a fraction between 0 and 1: divide the number of right predictions by the number of images (labels.size(0)), and do not multiply by 100.",
     "hint.cnn_classifier.accuracy": "each image's prediction is the index of the largest score in its row: logits.argmax(dim=1) (dim 1, the classes; not dim 0, the images), compared with labels, counted and divided by N.",
     "hint.cnn_classifier.training": "check that forward returns logits (no softmax), that each image keeps its own features through the flatten, and that every layer's output reaches the next one.",
+    # batch feedback
+    "feedback.title": "Feedback for {student}",
+    "feedback.not_graded": "Your submission could not be graded",
+    "feedback.no_exercises": "No exercise was graded.",
+    "feedback.check": "check",
+    "feedback.score": "score",
+    "feedback.trimmed": "[… {count} earlier lines not shown]",
 }

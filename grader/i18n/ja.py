@@ -154,4 +154,11 @@ MESSAGES: dict[str, str] = {
     "hint.cnn_classifier.accuracy_fraction": "正解率は 0 から 1 の間の割合です。正しく予測できた数を画像の枚数（labels.size(0)）で割り、100 は掛けないでください。",
     "hint.cnn_classifier.accuracy": "各画像の予測は、その行で最大のスコアを持つインデックスです。logits.argmax(dim=1)（画像の次元 0 ではなく、クラスの次元 1）を labels と比べ、一致した数を N で割ってください。",
     "hint.cnn_classifier.training": "forward がロジットを返しているか（ソフトマックスなし）、平坦化で各画像が自分の特徴量を保っているか、各層の出力が次の層に渡っているかを確認してください。",
+    # batch feedback
+    "feedback.title": "{student} さんへのフィードバック",
+    "feedback.not_graded": "提出物を採点できませんでした",
+    "feedback.no_exercises": "採点された課題はありません。",
+    "feedback.check": "チェック項目",
+    "feedback.score": "得点",
+    "feedback.trimmed": "[… 前の {count} 行は省略]",
 }

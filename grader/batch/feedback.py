@@ -1,0 +1,152 @@
+"""Each student's feedback file, HTML and Markdown, from their batch report (`student_json`)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from typing import Any
+
+from grader.i18n import text
+
+MARKS = {"passed": "✓", "skipped": "–", "timeout": "⏱"}  # every other status is a ✗
+OUTPUT_LINES = 20
+OUTPUT_CHARS = 2000
+_UNSAFE = re.compile(r"[^a-z0-9._-]")
+_HASHED = re.compile(r"-[0-9a-f]{10}$")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+
+CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;width:100%}td,th{padding:.2em .5em;text-align:left;vertical-align:top}
+tr.check td{border-top:1px solid #ddd}td.score{text-align:right;white-space:nowrap}
+.passed{color:#080}.failed{color:#b00}.skipped{color:#888}.hint{color:#850}
+pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere;margin:.2em 0}
+.error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}"""
+
+
+def feedback_filename(student_id: str, suffix: str) -> str:
+    """A safe file name for this id, different for every id, case-insensitive file systems included.
+
+    A name that sanitizing changed, or that could be mistaken for one, gets a hash of the id, so no
+    two ids share a name.
+    """
+    stem = _UNSAFE.sub("_", student_id.lower()).lstrip(".")[:64]
+    if stem != student_id or not stem or _HASHED.search(stem):
+        stem = f"{stem}-{hashlib.sha256(student_id.encode()).hexdigest()[:10]}"
+    return stem + suffix
+
+
+def mark(status: str) -> str:
+    return MARKS.get(status, "✗")
+
+
+def points(score: float, max_score: float) -> str:
+    return f"{score:g} / {max_score:g}"
+
+
+def trim_output(output: str, lang: str) -> str:
+    """The end of what was printed (where the errors are), at most OUTPUT_LINES lines and OUTPUT_CHARS."""
+    lines = output.rstrip().splitlines()
+    shown = "\n".join(lines[-OUTPUT_LINES:])[-OUTPUT_CHARS:]
+    dropped = len(lines) - shown.count("\n") - 1
+    return f"{text('feedback.trimmed', lang, count=dropped)}\n{shown}" if dropped > 0 else shown
+
+
+def element(tag: str, *children: str, **attrs: str) -> str:
+    """`<tag attrs>children</tag>`; children are HTML already, attribute values are escaped here.
+
+    `class_` stands for `class`.
+    """
+    attributes = "".join(f' {name.rstrip("_")}="{html.escape(value)}"' for name, value in attrs.items())
+    return f"<{tag}{attributes}>{''.join(children)}</{tag}>"
+
+
+def feedback_html(student: dict[str, Any], lang: str = "en") -> str:
+    """One self-contained page: the total, then per exercise its checks and what went wrong."""
+    title = html.escape(text("feedback.title", lang, student=student["student"]))
+    body = [element("h1", title)]
+    body.append(element("p", element("strong", f"{html.escape(text('report.total', lang))}: "
+                                     f"{points(student['score'], student['max_score'])}")))
+    if student["status"] == "error":
+        body.append(element("div", element("strong", html.escape(text("feedback.not_graded", lang))),
+                            element("pre", html.escape(student["message"])), class_="error"))
+    elif not student["exercises"]:
+        body.append(element("p", html.escape(text("feedback.no_exercises", lang))))
+    body += [_exercise_html(exercise, lang) for exercise in student["exercises"]]
+    head = '<meta charset="utf-8">' + element("title", title) + element("style", CSS)
+    return "<!DOCTYPE html>\n" + element("html", element("head", head), element("body", *body), lang=lang)
+
+
+def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
+    heading = element("h2", html.escape(f"{exercise['exercise']} — {exercise['title']}"))
+    about = element("p", html.escape(f"{exercise['file']} · {points(exercise['score'], exercise['max_score'])}"))
+    header = element("tr", element("th", ""), element("th", html.escape(text("feedback.check", lang))),
+                     element("th", html.escape(text("feedback.score", lang))))
+    rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
+    return heading + about + element("table", *rows)
+
+
+def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
+    status = "passed" if test["status"] == "passed" else "skipped" if test["status"] == "skipped" else "failed"
+    row = element("tr", element("td", mark(test["status"]), class_=status, title=test["status"]),
+                  element("td", html.escape(test["name"])),
+                  element("td", points(test["score"], test["max_score"]), class_="score"), class_="check")
+    if test["status"] == "passed":
+        return [row]
+    parts = [element("pre", html.escape(test["message"]))] if test["message"] else []
+    if test["hint"]:
+        parts.append(element("p", f"{html.escape(text('report.hint', lang))}: {html.escape(test['hint'])}",
+                             class_="hint"))
+    if test["output"].strip():
+        parts += [element("p", html.escape(text("report.output", lang)) + ":"),
+                  element("pre", html.escape(trim_output(test["output"], lang)))]
+    return [row, element("tr", element("td", ""), element("td", *parts, colspan="2"))]
+
+
+def feedback_markdown(student: dict[str, Any], lang: str = "en") -> str:
+    """The same feedback as Markdown: student text is escaped, or fenced where it is verbatim."""
+    out = [f"# {_md(text('feedback.title', lang, student=student['student']))}", "",
+           f"**{_md(text('report.total', lang))}: {points(student['score'], student['max_score'])}**", ""]
+    if student["status"] == "error":
+        out += [f"> **{_md(text('feedback.not_graded', lang))}**", "", fence(student["message"]), ""]
+    elif not student["exercises"]:
+        out += [_md(text("feedback.no_exercises", lang)), ""]
+    for exercise in student["exercises"]:
+        out += _exercise_markdown(exercise, lang)
+    return "\n".join(out)
+
+
+def _exercise_markdown(exercise: dict[str, Any], lang: str) -> list[str]:
+    out = [f"## {_md(exercise['exercise'])} — {_md(exercise['title'])}", "",
+           f"{_md(exercise['file'])} · {points(exercise['score'], exercise['max_score'])}", "",
+           f"| | {_md(text('feedback.check', lang))} | {_md(text('feedback.score', lang))} |", "|---|---|--:|"]
+    out += [f"| {mark(t['status'])} | {_md(t['name'])} | {points(t['score'], t['max_score'])} |"
+            for t in exercise["tests"]]
+    out.append("")
+    for test in exercise["tests"]:
+        if test["status"] != "passed":
+            out += _test_markdown(test, lang)
+    return out
+
+
+def _test_markdown(test: dict[str, Any], lang: str) -> list[str]:
+    out = [f"### {mark(test['status'])} {_md(test['name'])} ({points(test['score'], test['max_score'])})", ""]
+    if test["message"]:
+        out += [fence(test["message"]), ""]
+    if test["hint"]:
+        out += [f"**{_md(text('report.hint', lang))}:** {_md(test['hint'])}", ""]
+    if test["output"].strip():
+        out += [f"**{_md(text('report.output', lang))}:**", "", fence(trim_output(test["output"], lang)), ""]
+    return out
+
+
+def fence(content: str) -> str:
+    """`content` verbatim in a fenced block whose fence is longer than any run of backticks inside."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{content}\n{ticks}"
+
+
+def _md(value: str) -> str:
+    """One line of plain text in Markdown: no markup, no HTML, no table cell break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
