@@ -1,0 +1,59 @@
+"""A batch's student reports → the files LMSs and CI import: one module per format, none changes the results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.errors import BadOption
+from grader.exports import canvas, gradescope, junit, lti_ags, moodle, plain_csv, prairielearn
+from grader.exports.common import ExportOptions, Gradebook, RosterEntry, Student, check_students, load_students, \
+    read_roster
+
+__all__ = ["FORMATS", "ExportOptions", "RosterEntry", "export", "load_students", "read_roster"]
+
+Writer = Callable[[list[Student], Path, Gradebook], list[Path]]
+
+WRITERS: dict[str, Writer] = {
+    "gradescope": gradescope.write,
+    "canvas": canvas.write,
+    "moodle": moodle.write,
+    "lti-ags": lti_ags.write,
+    "prairielearn": prairielearn.write,
+    "junit": junit.write,
+    "csv": plain_csv.write,
+}
+FORMATS: tuple[str, ...] = tuple(WRITERS)
+
+
+def export(students: list[Student], fmt: str, out_dir: Path, *, exercises: list[str], assignment: str = "",
+           title: str = "", options: ExportOptions | None = None) -> list[Path]:
+    """Write the batch in format `fmt` under `out_dir`; returns the files written.
+
+    `exercises` fixes the columns and the points possible (from the bank), so a student whose
+    submission could not be read still counts against the full assignment.
+
+    Raises:
+        BadOption: unknown format, no exercises, duplicate students, students missing from the roster.
+        UnknownExercise: an exercise name the bank does not know.
+    """
+    if fmt not in WRITERS:
+        raise BadOption(f"--export {fmt}: no such format. Known: {', '.join(FORMATS)}.")
+    if not exercises:
+        raise BadOption("an export needs the assignment's exercises (--exercises a,b,c or --assignment NAME).")
+    book = gradebook(exercises, assignment=assignment, title=title, options=options or ExportOptions())
+    check_students(students, book)
+    return WRITERS[fmt](students, out_dir, book)
+
+
+def gradebook(exercises: list[str], *, assignment: str, title: str, options: ExportOptions) -> Gradebook:
+    """The assignment's points (from the bank) and its title: `title`, else the assignment's, else the exercises."""
+    from grader import bank
+    from grader.bank import assignments
+
+    exercise_max = {name: bank.get(name).max_score for name in exercises}
+    if not title and assignment:
+        known = {a.name: a.title for a in assignments.ASSIGNMENTS}
+        title = known.get(assignment, assignment)
+    return Gradebook(exercises=tuple(exercises), exercise_max=exercise_max,
+                     title=title or ", ".join(exercises), options=options)

@@ -1,0 +1,221 @@
+"""What every exporter shares: the options, the roster, the gradebook facts, safe names and numbers."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from grader.errors import BadOption, GraderError
+from grader.i18n import text
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+Student = dict[str, Any]  # one DIR/students/<student>.json, as grader.batch.model.student_json writes it
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+# XML 1.0 cannot carry most control characters, which student output (ANSI colours, \0) can hold.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One row of a roster CSV: how the LMS knows a student."""
+
+    student: str
+    lms_id: str
+    name: str = ""
+    email: str = ""
+    section: str = ""
+    sis_user_id: str = ""
+    sis_login_id: str = ""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What an LMS needs beyond the grades.
+
+    `canvas_assignment_id`: the Canvas assignment's number; without it the column header is the bare
+    title, and Canvas creates a new assignment on import. `moodle_item_idnumber`: the grade item's
+    ID number; `moodle.xml` is written only with it. `roster`: student → LMS identity
+    (`read_roster`). `lti_timestamp`: the Scores' timestamp (timezone-aware; default now, UTC).
+    `lang`: the language of the few labels an exporter adds ("hint", "printed").
+    """
+
+    canvas_assignment_id: str | None = None
+    moodle_item_idnumber: str | None = None
+    roster: dict[str, RosterEntry] | None = None
+    lti_timestamp: datetime | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    """The assignment's facts every exporter reads: exercises, points, title, options."""
+
+    exercises: tuple[str, ...]
+    exercise_max: dict[str, float]
+    title: str
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.exercise_max.values())
+
+    def exercise_score(self, student: Student, name: str) -> float:
+        """The student's points on one exercise: 0 when it is not listed or the submission was unreadable."""
+        if is_error(student):
+            return 0.0
+        return sum(_test_score(t) for e in student.get("exercises", []) if e["exercise"] == name
+                   for t in e.get("tests", []))
+
+    def score(self, student: Student) -> float:
+        """The sum of the student's test scores (0 for an unreadable submission)."""
+        return sum(self.exercise_score(student, name) for name in self.exercises)
+
+    def identity(self, student: Student) -> RosterEntry:
+        """How the LMS knows this student: the roster row, or the student id alone without a roster."""
+        sid = str(student["student"])
+        roster = self.options.roster
+        if roster is None:
+            return RosterEntry(student=sid, lms_id=sid, name=sid)
+        return roster[sid]  # export() checked that every student is in the roster
+
+    def label(self, message_id: str) -> str:
+        return text(message_id, self.options.lang)
+
+
+def _test_score(test: dict[str, Any]) -> float:
+    return float(test.get("score", 0.0))
+
+
+def is_error(student: Student) -> bool:
+    return student.get("status") == "error"
+
+
+def summary(student: Student, book: Gradebook) -> str:
+    """One line for an LMS comment: why the submission could not be graded, or each exercise's points."""
+    if is_error(student):
+        return str(student.get("message", ""))
+    return "; ".join(f"{name} {book.exercise_score(student, name):g}/{book.exercise_max[name]:g}"
+                     for name in book.exercises)
+
+
+def read_roster(path: Path) -> dict[str, RosterEntry]:
+    """Student → LMS identity, from a CSV with columns student,lms_id[,name,email,section,sis_user_id,sis_login_id].
+
+    Raises:
+        GraderError: the file is missing, lacks the two required columns, or names a student twice.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+            columns = set(rows[0]) if rows else set()
+    except OSError as exc:
+        raise GraderError(f"{path}: the roster cannot be read ({exc.strerror}).") from exc
+    missing = {"student", "lms_id"} - columns
+    if missing:
+        raise GraderError(f"{path}: a roster needs the columns student and lms_id; missing {', '.join(sorted(missing))}.")
+    known = {f for f in RosterEntry.__dataclass_fields__}
+    roster: dict[str, RosterEntry] = {}
+    for line, row in enumerate(rows, start=2):
+        entry = RosterEntry(**{k: (v or "").strip() for k, v in row.items() if k in known})
+        if entry.student in roster:
+            raise GraderError(f"{path}:{line}: student '{entry.student}' is listed twice.")
+        roster[entry.student] = entry
+    return roster
+
+
+def load_students(batch_dir: Path) -> list[Student]:
+    """The batch's DIR/students/*.json, sorted by student.
+
+    Raises:
+        GraderError: there is no students/*.json under `batch_dir`, or one is not a student report.
+    """
+    folder = batch_dir / "students"
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise GraderError(f"{folder}: no student reports (*.json) here. Run 'grader grade ... --out {batch_dir}' first.")
+    students = []
+    for path in files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise GraderError(f"{path}: not a readable JSON student report ({exc}).") from exc
+        if not isinstance(data, dict) or not {"student", "status", "exercises"} <= data.keys():
+            raise GraderError(f"{path}: not a student report (needs student, status and exercises).")
+        students.append(data)
+    return sorted(students, key=lambda s: str(s["student"]))
+
+
+def file_names(students: list[str]) -> dict[str, str]:
+    """Student id → a file name safe everywhere, unique even on case-insensitive file systems.
+
+    A name that had to change, or that differs from another only by case, gets a hash of the real id,
+    so the result does not depend on which other students are in the batch.
+    """
+    base = {}
+    for sid in students:
+        safe = _UNSAFE.sub("_", sid).strip("._")[:80] or "student"
+        if safe != sid or safe.upper() in _WINDOWS_RESERVED:
+            safe = f"{safe}-{_digest(sid)}"
+        base[sid] = safe
+    by_folded: dict[str, list[str]] = defaultdict(list)
+    for sid, safe in base.items():
+        by_folded[safe.casefold()].append(sid)
+    names = {sid: (f"{base[sid]}-{_digest(sid)}" if len(by_folded[base[sid].casefold()]) > 1 else base[sid])
+             for sid in students}
+    if len({n.casefold() for n in names.values()}) != len(names):  # a hash collision: never overwrite
+        raise GraderError("two student ids map to the same file name; rename one of the submissions.")
+    return names
+
+
+def _digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()[:8]
+
+
+def points(value: float) -> str:
+    """A score as LMS imports read it: at most 2 decimals, no trailing zeros ("9", "2.5", "0.33")."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def cell(value: str) -> str:
+    """Free text for a spreadsheet cell, defused against formula injection (OWASP: prefix a quote)."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot carry (each becomes U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def write_atomic(path: Path, content: str) -> Path:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(content, encoding="utf-8", newline="")
+    os.replace(tmp, path)
+    return path
+
+
+def check_students(students: list[Student], book: Gradebook) -> None:
+    """Refuse what would silently produce a wrong gradebook: duplicate ids, students missing from the roster."""
+    ids = [str(s["student"]) for s in students]
+    doubles = sorted(sid for sid, n in Counter(ids).items() if n > 1)
+    if doubles:
+        raise BadOption(f"student {', '.join(map(repr, doubles))} appears twice in the batch.")
+    roster = book.options.roster
+    if roster is not None:
+        unknown = [sid for sid in ids if sid not in roster]
+        if unknown:
+            raise BadOption(f"not in the roster: {', '.join(map(repr, unknown))}. Add them to the roster CSV.")

@@ -1,0 +1,83 @@
+"""Gradescope: one `<student>/results.json` per student, in the autograder's results format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grader.exports.common import Gradebook, Student, file_names, is_error, write_atomic
+
+
+def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
+    names = file_names([str(s["student"]) for s in students])
+    return [write_atomic(out_dir / names[str(s["student"])] / "results.json",
+                         json.dumps(results(s, book), indent=1, ensure_ascii=False) + "\n")
+            for s in students]
+
+
+def results(student: Student, book: Gradebook) -> dict[str, Any]:
+    """The results.json of one student: one test per check, the score their sum (0 when unreadable)."""
+    tests = [_test(test, exercise, number=f"{i}.{j}", book=book)
+             for i, exercise in enumerate(student.get("exercises", []), start=1)
+             for j, test in enumerate(exercise.get("tests", []), start=1)]
+    if is_error(student):
+        for test in tests:
+            test["score"] = 0.0
+    return {
+        # The top-level score overrides the tests' total on Gradescope; keep it equal to that total.
+        "score": sum(t["score"] for t in tests),
+        "execution_time": round(float(student.get("duration", 0.0)), 3),
+        "output": _summary(student, book),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "visibility": "visible",
+        "tests": tests,
+        "extra_data": {"student": student["student"], "status": student["status"],
+                       "grader_version": student.get("grader_version", ""),
+                       "content_hash": student.get("content_hash", "")},
+    }
+
+
+def _test(test: dict[str, Any], exercise: dict[str, Any], *, number: str, book: Gradebook) -> dict[str, Any]:
+    passed = test["status"] == "passed"
+    return {
+        "name": f"{exercise['exercise']}: {test['name']}",
+        "number": number,
+        "score": float(test["score"]),
+        "max_score": float(test["max_score"]),
+        "status": "passed" if passed else "failed",
+        # "text" is shown in a <pre>: tensors keep their alignment, and what the student's code
+        # printed can never turn into markup.
+        "output": "" if passed and not test.get("output") else feedback(test, book),
+        "output_format": "text",
+        "tags": [exercise["exercise"], test["id"]],
+    }
+
+
+def feedback(test: dict[str, Any], book: Gradebook) -> str:
+    """What a check tells the student, as plain text: the message, the hint, what their code printed."""
+    parts = [] if test["status"] == "passed" else [test.get("message", "")]
+    if test.get("hint"):
+        parts.append(f"{book.label('report.hint')}: {test['hint']}")
+    if test.get("output"):
+        parts.append(f"{book.label('report.output')}:\n{test['output']}")
+    return "\n".join(p for p in parts if p)
+
+
+def _summary(student: Student, book: Gradebook) -> str:
+    """The top of the page: why nothing was graded, or each exercise's points."""
+    if is_error(student):
+        return str(student.get("message", ""))
+    lines = [f"{e['exercise']} ({e['title']}): {_num(e['score'])} / {_num(e['max_score'])}"
+             for e in student.get("exercises", [])]
+    score = sum(float(e["score"]) for e in student.get("exercises", []))
+    lines.append(f"{book.label('report.total')}: {_num(score)} / {_num(book.max_score)}")
+    if student.get("message"):
+        lines.append(str(student["message"]))
+    return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    return f"{float(value):g}"

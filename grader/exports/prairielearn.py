@@ -1,0 +1,63 @@
+"""PrairieLearn external grading: one `<student>/results.json` per student, score in 0..1, under 1 MB."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grader.exports.common import Gradebook, Student, file_names, is_error, write_atomic
+from grader.exports.gradescope import feedback
+
+LIMIT_BYTES = 1_000_000  # PrairieLearn refuses a larger results.json
+_BUDGET = LIMIT_BYTES - 50_000  # room for the JSON escaping of what a cut adds
+_CUT = "\n…\n"
+
+
+def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
+    names = file_names([str(s["student"]) for s in students])
+    return [write_atomic(out_dir / names[str(s["student"])] / "results.json", dump(results(s, book)))
+            for s in students]
+
+
+def results(student: Student, book: Gradebook) -> dict[str, Any]:
+    """One student's results.json. `gradable` is false only for a submission that could not be read,
+    which PrairieLearn does not count as an attempt; failing checks are graded, not ungradable."""
+    if is_error(student):
+        message = str(student.get("message", ""))
+        return {"gradable": False, "message": message, "format_errors": [message]}
+    tests = [{"name": f"{exercise['exercise']}: {test['name']}",
+              "description": exercise["title"],
+              "points": float(test["score"]),
+              "max_points": float(test["max_score"]),  # on every test, or PrairieLearn shows no points at all
+              "message": str(test.get("message", "")),
+              "output": feedback(test, book)}
+             for exercise in student.get("exercises", []) for test in exercise.get("tests", [])]
+    score = sum(t["points"] for t in tests) / book.max_score
+    return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": str(student.get("message", "")),
+            "tests": tests}
+
+
+def dump(result: dict[str, Any]) -> str:
+    """The JSON text, with the longest outputs and messages cut in the middle until it fits the limit."""
+    fields = [result] + list(result.get("tests", []))
+    longest = max(len(str(f.get(k, ""))) for f in fields for k in ("output", "message"))
+    cap = longest
+    while True:
+        content = json.dumps(result, ensure_ascii=False) + "\n"
+        if len(content.encode("utf-8")) <= _BUDGET or cap == 0:
+            return content
+        cap //= 2
+        for f in fields:
+            for key in ("output", "message"):
+                if isinstance(f.get(key), str) and len(f[key]) > cap:
+                    f[key] = _cut(f[key], cap)
+
+
+def _cut(value: str, cap: int) -> str:
+    """Keep the start and the end (where a traceback's last line is), drop the middle."""
+    if cap <= len(_CUT):
+        return value[:cap]
+    head = (cap - len(_CUT)) // 2
+    tail = cap - len(_CUT) - head
+    return value[:head] + _CUT + (value[-tail:] if tail else "")
