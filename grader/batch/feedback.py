@@ -32,7 +32,7 @@ def feedback_filename(student_id: str, suffix: str) -> str:
     """
     stem = _UNSAFE.sub("_", student_id.lower()).lstrip(".-")[:64]  # no hidden file, no name read as an option
     if stem != student_id or not stem or _HASHED.search(stem):
-        stem = f"{stem}-{hashlib.sha256(student_id.encode()).hexdigest()[:10]}"
+        stem = f"{stem or 'student'}-{hashlib.sha256(student_id.encode()).hexdigest()[:10]}"
     return stem + suffix
 
 

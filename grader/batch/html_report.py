@@ -54,7 +54,8 @@ def _summary(students: list[Student], graded: list[Student]) -> str:
         "median score": _out_of(statistics.median(scores), top) if scores else "–",
         "full marks": str(sum(_full_marks(s) for s in graded)),
     }
-    return element("h2", "Summary") + element("dl", *(element("dt", k) + element("dd", v) for k, v in numbers.items()))
+    terms = (element("dt", term) + element("dd", value) for term, value in numbers.items())
+    return element("h2", "Summary") + element("dl", *terms)
 
 
 def _out_of(score: float, top: float) -> str:
@@ -128,7 +129,10 @@ def _checks(graded: list[Student], names: list[str]) -> str:
 
 
 def _failures(graded: list[Student]) -> str:
-    """The most common reasons a check did not pass; skipped checks only echo another failure, so they are left out."""
+    """The most common reasons a check did not pass.
+
+    Skipped checks are left out: they only echo the failure of the check they need.
+    """
     counts: Counter[tuple[str, str, str]] = Counter()
     examples: dict[tuple[str, str, str], tuple[str, str]] = {}
     for exercise in (e for s in graded for e in s["exercises"]):

@@ -1,0 +1,136 @@
+"""Each student's feedback file: what went wrong, in their language, with everything they control escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+from test_html_report import F, P, S, Page, assert_well_formed, check, failed
+
+from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
+from grader.batch.model import StudentReport, StudentStatus, student_json
+from grader.i18n import text
+from grader.results import ExerciseReport, Status
+
+Render = Callable[[dict[str, Any], str], str]
+FORMATS = [pytest.param(feedback_html, id="html"), pytest.param(feedback_markdown, id="markdown")]
+LABELS = ("feedback.check", "feedback.score", "report.hint", "report.output", "report.total")
+
+
+def student(*checks: Any, name: str = "amy", title: str = "Squared error") -> dict[str, Any]:
+    exercise = ExerciseReport(exercise="sq_loss", title=title, file="sq_loss.py", device="cpu",
+                              checks=list(checks))
+    return student_json(StudentReport(student=name, status=StudentStatus.GRADED, exercises=[exercise]))
+
+
+def markdown_to_html(markdown: str) -> str:
+    """How a Markdown viewer shows the file: CommonMark with tables and raw HTML allowed."""
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+AMY = student(check("shape", P), check("values", F, output="tensor([1., 2.])\n"), check("grad", S))
+
+
+@pytest.mark.parametrize("render", FORMATS)
+def test_a_check_that_did_not_pass_shows_its_message_hint_and_output(render: Render):
+    sheet = html.unescape(render(AMY, "en"))
+    assert "3 / 3 elements differ" not in sheet and "2 / 3 elements differ (66.7%)" in sheet
+    assert text("hint.reduced") in sheet
+    assert "tensor([1., 2.])" in sheet
+    assert "not run: 'shape' did not pass" in sheet
+    assert "total: 1 / 3" in sheet
+
+
+def test_a_passed_check_is_one_row_without_details():
+    sheet = feedback_markdown(AMY)
+    assert "| ✓ | the shape check | 1 / 1 |" in sheet
+    assert [line for line in sheet.splitlines() if line.startswith("###")] == [
+        "### ✗ the values check (0 / 1)", "### – the grad check (0 / 1)"]
+    assert feedback_html(AMY).count("<pre>") == 3  # values: message and output; grad: message; shape: none
+
+
+@pytest.mark.parametrize("render", FORMATS)
+def test_a_submission_that_could_not_be_graded_shows_why(render: Render):
+    sheet = render(failed("bo", message="bo.ipynb is cut off: save it again"), "en")
+    assert text("feedback.not_graded") in sheet and "bo.ipynb is cut off: save it again" in sheet
+
+
+def test_the_error_message_stands_out():
+    sheet = feedback_html(failed("bo", message="cut off"))
+    assert re.search(r'<div class="error"><strong>[^<]+</strong><pre>cut off</pre></div>', sheet)
+    assert "> **Your submission could not be graded**" in feedback_markdown(failed("bo"))
+
+
+@pytest.mark.parametrize("render", FORMATS)
+def test_no_exercises_says_so(render: Render):
+    sheet = render(student_json(StudentReport(student="cy", status=StudentStatus.GRADED)), "en")
+    assert text("feedback.no_exercises") in sheet
+
+
+@pytest.mark.parametrize("render", FORMATS)
+def test_long_output_keeps_its_end(render: Render):
+    output = "".join(f"line {i}\n" for i in range(100))
+    sheet = render(student(check("values", F, output=output)), "en")
+    assert "line 99" in sheet and "line 80" in sheet and "line 79" not in sheet
+    assert "[… 80 earlier lines not shown]" in sheet
+
+
+def test_html_feedback_is_well_formed_and_escaped():
+    evil = student(check("values", Status.ERROR, output="</pre><script>x()</script>"),
+                   name="<script>alert(1)</script>", title='<img src="http://x">')
+    sheet = feedback_html(evil)
+    assert_well_formed(sheet, Page(sheet))
+    assert not Page(sheet).urls
+    assert "<script" not in sheet and "&lt;/pre&gt;&lt;script&gt;x()&lt;/script&gt;" in sheet
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in sheet
+
+
+def test_markdown_fence_is_longer_than_any_backticks_in_the_output():
+    output = "a ```` b\n```\n`````"
+    shown = markdown_to_html(feedback_markdown(student(check("values", F, output=output))))
+    assert "<pre><code class=\"language-text\">a ```` b\n```\n`````\n</code></pre>" in shown
+
+
+def test_markdown_shows_student_text_as_text():
+    evil = student(check("values", F, output="</pre><script>x()</script>"), name="<script>alert(1)</script>",
+                   title="a | b *c* [d](http://x)")
+    shown = markdown_to_html(feedback_markdown(evil))
+    assert "<script" not in shown and "<a " not in shown and "<em>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "a | b *c* [d](http://x)" in shown
+    rows = re.findall(r"<tr>(.*?)</tr>", shown, re.S)
+    assert [row.count("<td") for row in rows[1:]] == [3]  # the "|" in a title does not add a cell
+
+
+def test_japanese_labels():
+    sheet = feedback_html(AMY, "ja")
+    assert '<html lang="ja">' in sheet
+    for label in LABELS:
+        assert text(label, "ja") != text(label, "en")
+        assert text(label, "ja") in sheet and f">{text(label, 'en')}" not in sheet
+    assert text("feedback.title", "ja", student="amy") in feedback_markdown(AMY, "ja")
+
+
+TRICKY_IDS = ["alice", "Alice", "ALICE", "a b", "a_b", "a/b", "a\\b", "..", ".hidden", "-rf", "", "é", "e",
+              "chloé, \"c\"", "<script>alert(1)</script>", "x" * 300, "x" * 301, "con", "名前", "alice-0123456789"]
+
+
+def test_file_names_are_safe():
+    for student_id in TRICKY_IDS:
+        name = feedback_filename(student_id, ".html")
+        assert re.fullmatch(r"[a-z0-9_][a-z0-9._-]{0,80}\.html", name), (student_id, name)
+
+
+def test_file_names_differ_for_different_ids_even_ignoring_case():
+    names = {feedback_filename(student_id, ".md").lower() for student_id in TRICKY_IDS}
+    assert len(names) == len(TRICKY_IDS)
+
+
+def test_a_plain_id_keeps_its_name():
+    assert feedback_filename("alice", ".html") == "alice.html"
+    assert feedback_filename("s1234.lee", ".md") == "s1234.lee.md"
+    assert feedback_filename("Alice", ".html").startswith("alice-")
