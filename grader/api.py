@@ -16,16 +16,32 @@ def list_exercises() -> list[Exercise]:
     return bank.all_exercises()
 
 
-def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu") -> ExerciseReport:
-    """Grade a submission of `exercise`: `file`, or ./exercises/<exercise>.py."""
-    runner.warm_up()  # first: the sandbox imports torch while we do
+def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
+          cell_timeout: float | None = None, lang: str = "en") -> ExerciseReport:
+    """Grade a submission of `exercise`: `file`, or ./exercises/<exercise>.py.
+
+    Called with no `file` inside Jupyter or Colab, it grades the cells run so far in the
+    notebook: their source, run again in the isolated worker (not the live objects).
+    """
+    from grader import notebook_session
+
     spec = bank.get(exercise)
-    path = Path(file) if file is not None else Path.cwd() / "exercises" / f"{exercise}.py"
+    if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
+        return ExerciseReport(exercise=spec.name, title=spec.title, file="", device=device)
+    runner.warm_up()  # the sandbox imports torch while we do
     device = check_device(device)
     from grader import engine, submission
 
-    with submission.prepared(path, exercise) as source:
-        return engine.grade(spec, source, device=device, shown_file=str(path))
+    timeout = runner.CELL_TIMEOUT if cell_timeout is None else cell_timeout
+    if file is None and notebook_session.active():
+        with notebook_session.history_source() as source:
+            report = engine.grade(spec, source, device=device, cell_timeout=timeout)
+    else:
+        path = Path(file) if file is not None else Path.cwd() / "exercises" / f"{exercise}.py"
+        with submission.prepared(path, exercise) as source:
+            report = engine.grade(spec, source, device=device, cell_timeout=timeout)
+    report._lang = lang
+    return report
 
 
 def check_device(device: str) -> str:

@@ -24,6 +24,8 @@ out = Console()
 err = Console(stderr=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="Feedback language: en or ja.")]
+CellTimeout = Annotated[Optional[float], typer.Option(
+    "--cell-timeout", min=0.1, help="Seconds each notebook cell may run (default 30).")]
 
 
 @app.command("list")
@@ -42,11 +44,12 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report, and nothing else, on stdout.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
     lang: Lang = "en",
+    cell_timeout: CellTimeout = None,
 ) -> None:
     """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
     from grader import report
 
-    result = api.check(exercise, file=file, device=device)
+    result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(result, lang), ensure_ascii=False) + "\n")
     else:

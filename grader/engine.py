@@ -6,6 +6,7 @@ import functools
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,47 +15,67 @@ import torch
 from grader import files
 from grader.compare import Comparison, Mismatch, compare
 from grader.probes import Run, seed_everything
-from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.sandbox.child import SEED
 from grader.sandbox.protocol import Observed, roundtrip
-from grader.sandbox.runner import Outcome, Sandbox
+from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcome, Sandbox
 from grader.spec import Check, Exercise
+from grader.submission import Source
 
 OUTPUT_SHOWN = 600  # characters of what the student printed, per check
 
 
-def grade(exercise: Exercise, source: Path, *, device: str = "cpu", shown_file: str | None = None) -> ExerciseReport:
-    """Grade the student's file `source` (a .py file) on every check of `exercise`."""
-    started = time.monotonic()
+def grade(exercise: Exercise, source: Source, *, device: str = "cpu",
+          cell_timeout: float = CELL_TIMEOUT) -> ExerciseReport:
+    """Grade the student's `source` on every check of `exercise`."""
+    return grade_many([exercise], source, device=device, cell_timeout=cell_timeout)[0]
+
+
+def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "cpu",
+               cell_timeout: float = CELL_TIMEOUT) -> list[ExerciseReport]:
+    """Grade `source` on several exercises, in one sandbox: a notebook runs once for all of them."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the other core runs the student's code meanwhile
     try:
-        return _grade(exercise, source, device=device, shown_file=shown_file, started=started)
+        return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout)
     finally:
         torch.set_num_threads(threads)  # a notebook calling grader.check() keeps its own setting
 
 
-def _grade(exercise: Exercise, source: Path, *, device: str, shown_file: str | None,
-           started: float) -> ExerciseReport:
-    _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
-    results: dict[str, CheckResult] = {}
+def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float) -> list[ExerciseReport]:
+    for exercise in exercises:
+        _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
+    reports = []
+    load_timeout = NOTEBOOK_TIMEOUT if source.notebook else max(e.timeout for e in exercises)
     with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(
-        exercise=exercise.name, source=source.resolve(), device=device, memory_mb=exercise.memory_mb,
-        workdir=Path(workdir), load_timeout=exercise.timeout,
+        exercises=tuple(e.name for e in exercises), source=source.path.resolve(), device=device,
+        memory_mb=max(e.memory_mb for e in exercises), workdir=Path(workdir), load_timeout=load_timeout,
+        budget=BUDGET * len(exercises) + (NOTEBOOK_TIMEOUT if source.notebook else 0.0),
+        notebook=source.notebook, cell_timeout=cell_timeout,
     ) as box:
-        for index, check in enumerate(exercise.checks):
-            blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
-            if blocked:
-                results[check.id] = _skipped(check, blocked[0])
-                continue
-            box.submit(index)
-            native, exact = reference(exercise.name, index, device)  # computed while the student's runs
-            outcome = box.wait(check.timeout or exercise.timeout)
-            results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb)
-    return ExerciseReport(
-        exercise=exercise.name, title=exercise.title, file=shown_file or str(source), device=device,
-        checks=list(results.values()), duration=time.monotonic() - started,
-    )
+        probe = 0
+        for exercise in exercises:
+            started = time.monotonic()
+            results: dict[str, CheckResult] = {}
+            for index, check in enumerate(exercise.checks):
+                probe += 1
+                blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
+                if blocked:
+                    results[check.id] = _skipped(check, blocked[0])
+                    continue
+                box.submit(probe - 1)
+                native, exact = reference(exercise.name, index, device)  # computed while the student's runs
+                outcome = box.wait(check.timeout or exercise.timeout)
+                results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
+                                          notebook=source.notebook)
+            reports.append(ExerciseReport(
+                exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
+                checks=list(results.values()), duration=time.monotonic() - started,
+            ))
+        cells = [CellFailure.model_validate(cell) for cell in box.cells]
+    for report in reports:
+        report.cells = cells
+    return reports
 
 
 _REFERENCE_LOCK = threading.Lock()  # `validate` grades in threads; compute each reference once
@@ -87,11 +108,11 @@ def _reference_module(exercise: str) -> Any:
 
 
 def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,
-          memory_mb: int) -> CheckResult:
+          memory_mb: int, notebook: bool = False) -> CheckResult:
     """Turn a probe's outcome into the check's result."""
     output = outcome.output[-OUTPUT_SHOWN:]
     if outcome.status is not Status.PASSED or outcome.observations is None:
-        feedback = _error_feedback(outcome, memory_mb, output)
+        feedback = _error_feedback(outcome, memory_mb, output, notebook)
         if feedback.summary[0].startswith("raised") and not check.hidden:
             feedback.hint = check.hint  # the exception is often the mistake the check is about
         return _result(check, outcome.status, feedback, outcome.duration)
@@ -135,7 +156,7 @@ def _mismatch_feedback(mismatch: Mismatch, called: str, check: Check, output: st
                     where=mismatch.where, hint=mismatch.hint or check.hint, output=output)
 
 
-def _error_feedback(outcome: Outcome, memory_mb: int, output: str) -> Feedback:
+def _error_feedback(outcome: Outcome, memory_mb: int, output: str, notebook: bool) -> Feedback:
     error = outcome.error
     kind = error.get("kind")
     during_load = bool(error.get("during_load"))
@@ -145,7 +166,7 @@ def _error_feedback(outcome: Outcome, memory_mb: int, output: str) -> Feedback:
     if kind == "not_implemented":
         summary = ("not_implemented", {})
     elif kind == "missing_name":
-        summary = ("missing_name", {"name": facts["message"].strip("'")})
+        summary = ("missing_name_notebook" if notebook else "missing_name", {"name": facts["message"].strip("'")})
     elif kind == "memory":
         summary = ("memory", {"limit_mb": memory_mb, "message": facts["message"][:200]})
     elif kind == "exit":
@@ -159,6 +180,8 @@ def _error_feedback(outcome: Outcome, memory_mb: int, output: str) -> Feedback:
         summary = ("died", {"how": how})
     elif kind == "unreadable":
         summary = ("unreadable", {"message": facts["message"]})
+    elif error.get("cell") and facts["line"] and not during_load:
+        summary = ("raised_in_cell", {**facts, "cell": error["cell"]})
     else:
         base = "load_raised" if during_load else "raised"
         summary = (f"{base}_at" if facts["line"] else base, facts)

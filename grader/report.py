@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import text
-from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.validate import Verdict
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
@@ -53,7 +53,17 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
         "max_score": report.max_score,
         "duration": round(report.duration, 3),
         "tests": [_test_json(check, lang) for check in report.checks],
+        "cells": [{**cell.model_dump(), "message": cell_text(cell, lang)} for cell in report.cells],
     }
+
+
+def cell_text(cell: CellFailure, lang: str) -> str:
+    """What went wrong in a notebook cell, in the student's language."""
+    if cell.status == "timeout":
+        return text("cell_timeout", lang, cell=cell.cell)
+    facts = {"cell": cell.cell, "exception": cell.exception, "message": cell.message, "line": cell.line,
+             "code": cell.code}
+    return text("cell_error_at" if cell.line else "cell_error", lang, **facts)
 
 
 def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
@@ -107,10 +117,38 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
         if check.feedback is not None and check.feedback.output.strip():
             shown = check.feedback.output.strip().splitlines()[-3:]
             table.add_row("", _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), "")
+    for cell in report.cells:
+        table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), cell_text(cell, lang), "yellow"), "")
     table.add_row("", Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
     console.print(table)
     console.print(Text(f"{report.file} · {report.device} · {report.duration:.1f} s", style="dim"))
+
+
+def to_html(report: ExerciseReport, lang: str = "en") -> str:
+    """The student's view as an HTML table, for Jupyter and Colab (`grader.check()` in a notebook)."""
+    from html import escape
+
+    colour = {Status.PASSED: "#1a7f37", Status.SKIPPED: "#6e7781"}
+    rows = []
+    for check in report.checks:
+        mark = MARKS[check.status][0]
+        notes = "".join(
+            f"<div>{escape(f'{label}: ' if label else '')}{escape(line)}</div>"
+            for label, line in message_lines(check.feedback, lang)) if check.status is not Status.PASSED else ""
+        hint = hint_text(check.feedback, lang)
+        if hint and check.status is not Status.PASSED:
+            notes += f"<div><i>{escape(text('report.hint', lang))}: {escape(hint)}</i></div>"
+        rows.append(
+            f"<tr><td style='color:{colour.get(check.status, '#cf222e')}'>{mark}</td>"
+            f"<td style='text-align:left'><b>{escape(check.title)}</b>{notes}</td>"
+            f"<td>{check.score:g} / {check.max_score:g}</td></tr>")
+    for cell in report.cells:
+        rows.append(f"<tr><td>!</td><td style='text-align:left'>{escape(cell_text(cell, lang))}</td><td></td></tr>")
+    rows.append(f"<tr><td></td><td style='text-align:left'><b>{escape(text('report.total', lang))}</b></td>"
+                f"<td><b>{report.score:g} / {report.max_score:g}</b></td></tr>")
+    return (f"<div><b>{escape(report.exercise)} — {escape(report.title)}</b>"
+            f"<table style='border-collapse:collapse'>{''.join(rows)}</table></div>")
 
 
 def _labelled(label: str, line: str, style: str = "") -> Table:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class Status(StrEnum):
@@ -57,6 +57,19 @@ class CheckResult(BaseModel):
     duration: float = 0.0
 
 
+class CellFailure(BaseModel):
+    """A notebook cell that raised or ran out of time; the cells after it still ran."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cell: int  # 1-based, counting code cells only
+    status: Literal["error", "timeout"]
+    exception: str = ""
+    message: str = ""
+    line: int | None = None
+    code: str = ""
+
+
 class ExerciseReport(BaseModel):
     """Every check of one exercise graded on one submission."""
 
@@ -68,6 +81,7 @@ class ExerciseReport(BaseModel):
     device: str
     checks: list[CheckResult] = Field(default_factory=list)
     duration: float = 0.0
+    cells: list[CellFailure] = Field(default_factory=list)  # notebook cells that failed
 
     @property
     def score(self) -> float:
@@ -81,3 +95,11 @@ class ExerciseReport(BaseModel):
     def exit_code(self) -> ExitCode:
         full = all(c.status is Status.PASSED for c in self.checks)
         return ExitCode.FULL_MARKS if full else ExitCode.POINTS_LOST
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report as a table."""
+        from grader.report import to_html
+
+        return to_html(self, self._lang)
+
+    _lang: str = PrivateAttr(default="en")

@@ -1,45 +1,107 @@
-"""A student's submission as a Python file the sandbox can load: a .py as is, an .ipynb's code cells."""
+"""A student's submission as the sandbox loads it: a .py file as is, or notebook code cells.
+
+Notebooks (and folders of several files) become a list of code cells, written as JSON for
+the worker, which runs them one by one in an IPython shell (grader/sandbox/notebook.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import json
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from grader.errors import GraderError, SubmissionNotFound
 
+SUFFIXES = (".py", ".ipynb")
+
+
+class UnreadableSubmission(GraderError):
+    """The submission exists but cannot be read as Python or as a notebook."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the worker loads."""
+
+    path: Path  # the .py file, or a JSON list of code cells
+    notebook: bool  # `path` holds cells, run one by one
+    shown: str  # the student's file(s), as messages name them
+
 
 @contextmanager
-def prepared(path: Path, exercise: str) -> Iterator[Path]:
-    """The .py file to load for `path`, which must exist."""
+def prepared(path: Path, exercise: str) -> Iterator[Source]:
+    """The source to load for the student's file `path` (.py or .ipynb), which must exist."""
     if not path.is_file():
         raise SubmissionNotFound(str(path), exercise)
-    if path.suffix == ".ipynb":
-        with tempfile.TemporaryDirectory(prefix="grader-nb-") as folder:
-            target = Path(folder) / f"{path.stem}.py"
-            target.write_text(notebook_source(path), encoding="utf-8")
-            yield target
+    if path.suffix == ".py":
+        yield Source(path, notebook=False, shown=str(path))
         return
-    if path.suffix != ".py":
-        raise GraderError(f"{path}: expected a .py or .ipynb file for exercise '{exercise}'.")
-    yield path
+    with combined([path], shown=str(path)) as source:
+        yield source
 
 
-def notebook_source(path: Path) -> str:
-    """The code cells of a notebook, in order; IPython magics and shell lines are commented out."""
+@contextmanager
+def combined(paths: Sequence[Path], *, shown: str) -> Iterator[Source]:
+    """Several files (each .py one cell, each notebook its code cells) run in order as one notebook."""
+    cells: list[str] = []
+    for path in paths:
+        cells.extend(code_cells(path))
+    with cells_source(cells, shown=shown) as source:
+        yield source
+
+
+@contextmanager
+def cells_source(cells: list[str], *, shown: str) -> Iterator[Source]:
+    """Code cells, written where the worker reads them."""
+    with tempfile.TemporaryDirectory(prefix="grader-nb-") as folder:
+        target = Path(folder) / "cells.json"
+        target.write_text(json.dumps(cells), encoding="utf-8")
+        yield Source(target, notebook=True, shown=shown)
+
+
+def code_cells(path: Path) -> list[str]:
+    """The code cells of a notebook, in order (a .py file is one cell); UnreadableSubmission if it cannot be read."""
+    if path.suffix not in SUFFIXES:
+        raise UnreadableSubmission(
+            f"{path}: not a Python file or a Jupyter notebook; submit a .py or .ipynb file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableSubmission(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if path.suffix == ".py":
+        return [data.decode("utf-8", "replace")]
+    return _notebook_cells(path, data)
+
+
+def _notebook_cells(path: Path, data: bytes) -> list[str]:
     import nbformat
 
+    how = "Open it in Jupyter, save it again, and resubmit it (or submit a .py file)."
+    if not data.strip():
+        raise UnreadableSubmission(f"{path}: the notebook is empty. {how}")
     try:
-        notebook = nbformat.read(str(path), as_version=4)
-    except Exception as exc:
-        raise GraderError(f"{path}: not a readable Jupyter notebook ({type(exc).__name__}). "
-                          "Save it again from Jupyter, or submit a .py file.") from None
-    cells = []
-    for cell in notebook.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
-                 for line in str(cell.get("source", "")).splitlines()]
-        cells.append("\n".join(lines))
-    return "\n\n".join(cells) + "\n"
+        notebook = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
+        cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
+        sources = [_text(cell.get("source", "")) for cell in cells]
+    except UnicodeDecodeError:
+        raise UnreadableSubmission(f"{path}: not a Jupyter notebook (the file is not UTF-8 text). {how}") from None
+    except Exception as exc:  # nbformat's NotJSONError, a missing key, a cell that is not text ...
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            cut = cause.pos >= len(cause.doc.rstrip()) - 1
+            why = "the file is cut off" if cut else f"invalid JSON at line {cause.lineno}"
+        else:
+            why = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
+        raise UnreadableSubmission(f"{path}: not a readable Jupyter notebook ({why}). {how}") from None
+    return sources
+
+
+def _text(source: object) -> str:
+    if isinstance(source, list):
+        return "".join(str(line) for line in source)
+    if not isinstance(source, str):
+        raise TypeError("a cell's source is not text")
+    return source

@@ -206,7 +206,7 @@ def test_the_budget_bounds_a_submission_that_loops_in_every_check(monkeypatch: p
     from grader.sandbox import runner
 
     monkeypatch.setenv("GRADER_TIMEOUT_SCALE", "0.5")
-    box = runner.Sandbox(exercise="sq_loss", source=HOSTILE / "loop_forever.py", device="cpu", memory_mb=2048,
+    box = runner.Sandbox(exercises=("sq_loss",), source=HOSTILE / "loop_forever.py", device="cpu", memory_mb=2048,
                          workdir=Path("/nonexistent"), load_timeout=10.0, budget=30.0)
     assert box._limit(10.0) == pytest.approx(5.0)  # its own limit, scaled
     box._deadline = time.monotonic() + 2.0

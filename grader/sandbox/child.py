@@ -47,8 +47,9 @@ from typing import Any
 import torch
 
 from grader import bank
+from grader.notebook_session import SANDBOX_VARIABLE
 from grader.probes import MissingName, Run, seed_everything
-from grader.sandbox import protocol
+from grader.sandbox import notebook, protocol
 from grader.sandbox.processes import prctl
 from grader.sandbox.runner import sandbox_uid
 
@@ -70,11 +71,14 @@ _BaseException = BaseException
 class Job:
     """What a worker is asked to do (pickled by multiprocessing from the grader to here)."""
 
-    exercise: str
-    source: str  # path of the student's .py file
+    exercises: tuple[str, ...]  # probes are numbered across their checks, in this order
+    source: str  # path of the student's .py file, or of a notebook's code cells (JSON)
     device: str
     memory_mb: int
     workdir: str
+    notebook: bool = False
+    cell_timeout: float = 30.0  # seconds per notebook cell
+    skip_cells: frozenset[int] = frozenset()  # cells that ran out of time in an earlier worker
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -82,7 +86,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     os.setsid()  # its own process group, so the grader can kill whatever it starts
     me = _getpid()
     _redirect_output(output)
-    exercise = bank.get(job.exercise)
+    checks = [check for name in job.exercises for check in bank.get(name).checks]
     source = _read_source(job.source)
     _close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
     try:
@@ -104,7 +108,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
         if not isinstance(request, dict) or request.get("stop"):
             _exit(0)
         index, token = int(request["probe"]), str(request.get("token", ""))
-        check = exercise.checks[index]
+        check = checks[index]
         _reap_children()
         seed_everything(SEED)
         chunks: list[Any] = []
@@ -140,19 +144,24 @@ def _read_source(path: str) -> bytes | Exception:
 
 
 def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[str, Any]) -> dict[str, Any] | None:
-    """Execute the student's file as a module; None (and an event) if that failed."""
+    """Execute the student's file as a module (or its notebook's cells); None (and an event) if that failed."""
     path = Path(job.source)
-    module = types.ModuleType(path.stem)
-    module.__file__ = str(path)
-    sys.modules[path.stem] = module
     sys.path.insert(0, str(path.parent))
     me = _getpid()
     try:
         if isinstance(source, Exception):
             raise source
-        code = compile(_decode_source(source, str(path)), str(path), "exec")
-        seed_everything(SEED)
-        exec(code, module.__dict__)  # noqa: S102 - running student code is the point
+        if job.notebook:
+            ns, cells = _run_notebook(job, source)
+            facts = {**facts, "cells": cells}
+        else:
+            module = types.ModuleType(path.stem)
+            module.__file__ = str(path)
+            sys.modules[path.stem] = module
+            code = compile(_decode_source(source, str(path)), str(path), "exec")
+            seed_everything(SEED)
+            exec(code, module.__dict__)  # noqa: S102 - running student code is the point
+            ns = module.__dict__
     except _BaseException as exc:  # noqa: BLE001
         _release_reserve()
         message = {"event": "load_failed", **describe_exception(exc, job.source)}
@@ -166,7 +175,26 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         _exit(0)
     _flush()
     _send(events, {"event": "loaded", **facts})
-    return module.__dict__
+    return ns
+
+
+def _run_notebook(job: Job, source: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run the notebook's code cells (written by grader.submission as a JSON list of strings)."""
+    cells = json.loads(source)
+    if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
+        raise ValueError("the notebook's cells could not be read")
+    seed_everything(SEED)
+
+    def describe(exc: BaseException) -> dict[str, Any]:
+        _release_reserve()
+        facts = describe_exception(exc, job.source)
+        try:
+            _reserve_memory()
+        except MemoryError:
+            pass
+        return facts
+
+    return notebook.run_cells(cells, timeout=job.cell_timeout, skip=job.skip_cells, describe=describe)
 
 
 def _decode_source(source: bytes, path: str) -> str:
@@ -189,15 +217,22 @@ def _decode_source(source: bytes, path: str) -> str:
 
 def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
     """Plain facts about an exception, with only the student's own frames."""
+    def is_student(filename: Any) -> bool:
+        return filename == source or (isinstance(filename, str) and notebook.cell_number(filename) is not None)
+
     try:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == source]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if is_student(f.filename)]
     except Exception:  # a traceback the student's code tampered with
         frames = []
     last = frames[-1] if frames else None
-    if isinstance(exc, SyntaxError) and exc.filename == source:
-        line, code = exc.lineno, str(exc.text or "").strip()
+    syntax = isinstance(exc, SyntaxError) and is_student(exc.filename)
+    if syntax:
+        assert isinstance(exc, SyntaxError)
+        line, code, where = exc.lineno, str(exc.text or "").strip(), exc.filename
     else:
         line, code = (last.lineno, (last.line or "").strip()) if last else (None, "")
+        where = last.filename if last else None
+    cell = notebook.cell_number(where) if isinstance(where, str) else None
     if isinstance(exc, MissingName):
         kind = "missing_name"
     elif isinstance(exc, NotImplementedError):
@@ -211,7 +246,7 @@ def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
     else:
         kind = "raised"
     try:
-        message = exc.msg if isinstance(exc, SyntaxError) and exc.filename == source else str(exc)
+        message = exc.msg if isinstance(exc, SyntaxError) and syntax else str(exc)
     except Exception:  # a hostile __str__
         message = ""
     if kind == "memory" and not message:
@@ -222,6 +257,7 @@ def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
         "message": message[:500],
         "line": line if type(line) is int else None,
         "code": code[:200],
+        "cell": cell,
         "in_student_code": bool(frames),
     }
 
@@ -292,6 +328,7 @@ def _isolate(job: Job) -> dict[str, Any]:
         _lower_limit(resource.RLIMIT_NPROC, _tasks_of(os.getuid()) + EXTRA_TASKS)
     for name in ("HOME", "TMPDIR", "TMP", "TEMP"):
         os.environ[name] = job.workdir
+    os.environ[SANDBOX_VARIABLE] = "1"
     tempfile.tempdir = job.workdir
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     facts["landlock"] = landlock(job.workdir, job.device)

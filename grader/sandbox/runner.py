@@ -55,7 +55,9 @@ PRELOAD = ["torch", "grader.sandbox.child"]
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
 OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
 OUTPUT_TAIL = 3000  # ... and the end
-BUDGET = 80.0  # seconds for all the checks of one submission together (before scaling)
+BUDGET = 80.0  # seconds for all the checks of one exercise together (before scaling)
+CELL_TIMEOUT = 30.0  # seconds per notebook cell (before scaling), as nbgrader's default
+NOTEBOOK_TIMEOUT = 120.0  # seconds to run all of a notebook's cells (before scaling)
 FLOOR = 0.5  # seconds a check (and a reload) still gets once the budget is spent (before scaling)
 TRANSFER_GRACE = 10.0  # seconds to receive the rest of a message once it has started
 MEMORY_SLACK = 1.25  # the watchdog allows this times the exercise's memory_mb
@@ -139,7 +141,7 @@ def main_hidden() -> Iterator[None]:
         if main is None:
             yield
             return
-        saved = {key: main.__dict__[key] for key in ("__file__", "__spec__") if key in main.__dict__}
+        saved: dict[str, Any] = {key: main.__dict__[key] for key in ("__file__", "__spec__") if key in main.__dict__}
         main.__dict__.pop("__file__", None)
         main.__dict__["__spec__"] = None
         try:
@@ -244,12 +246,14 @@ class _Incomplete(Exception):
 class Sandbox:
     """A worker with the student's file loaded; runs one probe at a time, restarted when it dies."""
 
-    def __init__(self, *, exercise: str, source: Path, device: str, memory_mb: int, workdir: Path,
-                 load_timeout: float, budget: float = BUDGET) -> None:
+    def __init__(self, *, exercises: tuple[str, ...], source: Path, device: str, memory_mb: int, workdir: Path,
+                 load_timeout: float, budget: float = BUDGET, notebook: bool = False,
+                 cell_timeout: float = CELL_TIMEOUT) -> None:
         from grader.sandbox.child import Job
 
-        self._job = Job(exercise=exercise, source=str(source), device=device, memory_mb=memory_mb,
-                        workdir=str(workdir))
+        self._job = Job(exercises=exercises, source=str(source), device=device, memory_mb=memory_mb,
+                        workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * timeout_scale())
+        self.cells: list[dict[str, Any]] = []  # the notebook's cells that failed, as the first load reported
         self._memory_mb = memory_mb
         self._scale = timeout_scale()
         self._deadline = time.monotonic() + budget * self._scale
@@ -376,6 +380,11 @@ class Sandbox:
         if outcome.status is Status.PASSED:
             self._loaded = True
             self._loaded_at = time.monotonic()
+            if self._started == 1 and self._job.notebook:
+                self.cells = _cells((outcome.observations or {}).get("cells"))
+                # A fresh worker (after a timeout) need not wait for the same slow cells again.
+                timed_out = frozenset(c["cell"] for c in self.cells if c["status"] == "timeout")
+                self._job = dataclasses.replace(self._job, skip_cells=timed_out)
             return
         # A file that cannot be loaded fails every check the same way; don't retry it.
         outcome.error["during_load"] = True
@@ -406,7 +415,7 @@ class Sandbox:
             event = message.get("event")
             if probe is None:
                 if event == "loaded":
-                    return Outcome(Status.PASSED)
+                    return Outcome(Status.PASSED, observations={"cells": message.get("cells")})
                 if event == "load_failed":
                     return _raised(message)
                 return _unreadable("an unexpected message")
@@ -505,15 +514,35 @@ def _raised(message: dict[str, Any]) -> Outcome:
     kind = message.get("kind")
     kind = kind if kind in _STUDENT_KINDS else "raised"
     line = message.get("line")
+    cell = message.get("cell")
     error = {
         "kind": kind,
         "exception": str(message.get("exception", ""))[:200],
         "message": str(message.get("message", ""))[:500],
         "line": line if type(line) is int else None,
         "code": str(message.get("code", ""))[:200],
+        "cell": cell if type(cell) is int else None,
         "in_student_code": message.get("in_student_code") is True,
     }
     return Outcome(Status.MEMORY if kind == "memory" else Status.ERROR, error=error)
+
+
+def _cells(reported: Any) -> list[dict[str, Any]]:
+    """The worker's list of failed notebook cells, reduced to checked fields."""
+    cells: list[dict[str, Any]] = []
+    for cell in reported if isinstance(reported, list) else []:
+        if not isinstance(cell, dict) or type(cell.get("cell")) is not int:
+            continue
+        line = cell.get("line")
+        cells.append({
+            "cell": cell["cell"],
+            "status": "timeout" if cell.get("status") == "timeout" else "error",
+            "exception": str(cell.get("exception", ""))[:200],
+            "message": str(cell.get("message", ""))[:300],
+            "line": line if type(line) is int else None,
+            "code": str(cell.get("code", ""))[:200],
+        })
+    return cells[:50]
 
 
 def _unreadable(why: str) -> Outcome:

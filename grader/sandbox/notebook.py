@@ -1,0 +1,125 @@
+"""Inside the worker: run a notebook's code cells in order in an IPython shell.
+
+Each cell runs with its own time limit, as in Jupyter: a cell that raises or runs out of
+time is recorded and the next cell runs, so the definitions of later cells are still
+graded. Magics work (`%matplotlib inline`, `%time`, `%%capture` ...); shell escapes
+(`!pip install`, `%pip`) are skipped, and plots go to matplotlib's Agg backend, which
+never blocks.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+CELL_PREFIX = "<notebook cell "  # cells' file names: "<notebook cell 3>" (the 3rd code cell)
+MAX_RECORDED = 50  # cells whose failure is reported back
+
+
+class CellTimeout(Exception):
+    """A cell ran out of time (raised in the cell by the worker's alarm)."""
+
+
+def cell_filename(number: int) -> str:
+    return f"{CELL_PREFIX}{number}>"
+
+
+def cell_number(filename: str) -> int | None:
+    """The code cell a frame's file name points to, or None if it is not a cell."""
+    if not filename.startswith(CELL_PREFIX) or not filename.endswith(">"):
+        return None
+    number = filename[len(CELL_PREFIX):-1]
+    return int(number) if number.isdigit() else None
+
+
+def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
+              describe: Callable[[BaseException], dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it and the failed cells."""
+    os.environ["MPLBACKEND"] = "Agg"
+    shell = _shell()
+    failures: list[dict[str, Any]] = []
+    for number, source in enumerate(cells, start=1):
+        if number in skip:
+            failures.append({"cell": number, "status": "timeout", "skipped": True})
+            continue
+        failure = _run_cell(shell, number, source, timeout, describe)
+        if failure is not None and len(failures) < MAX_RECORDED:
+            failures.append(failure)
+    return shell.user_ns, failures
+
+
+def _run_cell(shell: Any, number: int, source: str, timeout: float,
+              describe: Callable[[BaseException], dict[str, Any]]) -> dict[str, Any] | None:
+    filename = cell_filename(number)
+    try:
+        code = shell.transform_cell(source)
+        compiled = compile(code, filename, "exec")
+    except BaseException as exc:  # noqa: BLE001 - a SyntaxError, or a transformer choking on it
+        return {"cell": number, "status": "error", **describe(exc)}
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    try:
+        with _time_limit(timeout):
+            exec(compiled, shell.user_ns)  # noqa: S102 - running student code is the point
+    except CellTimeout:
+        return {"cell": number, "status": "timeout", "seconds": timeout}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: next cell
+        return {"cell": number, "status": "error", **describe(exc)}
+    return None
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise CellTimeout in the running cell after `seconds` (wall clock)."""
+    armed = True
+
+    def expire(signum: int, frame: Any) -> None:
+        if armed:
+            raise CellTimeout(f"the cell ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _shell() -> Any:
+    """An IPython shell without history, GUI event loops or a system shell."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.text import SList
+    from traitlets.config import Config
+
+    class GradingShell(InteractiveShell):
+        def enable_gui(self, gui: Any = None) -> None:
+            """No event loop: plots are drawn by Agg (or matplotlib-inline) and never block."""
+
+        def system(self, cmd: str) -> None:
+            print(f"[grader] shell command skipped: !{cmd}")
+
+        def getoutput(self, cmd: str, split: bool = True, depth: int = 0) -> SList:
+            print(f"[grader] shell command skipped: !{cmd}")
+            return SList()
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.HistoryAccessor.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    config.InteractiveShell.autocall = 0
+    shell = GradingShell(config=config)
+    shell.magics_manager.register_function(_skipped_magic("pip"), "line", "pip")
+    shell.magics_manager.register_function(_skipped_magic("conda"), "line", "conda")
+    return shell
+
+
+def _skipped_magic(name: str) -> Callable[[str], None]:
+    def magic(line: str) -> None:
+        print(f"[grader] %{name} skipped: {line}")
+
+    return magic

@@ -1,0 +1,136 @@
+"""Notebooks as submissions: cells run in order in an IPython shell, each with its own time limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import grader
+from grader import notebook_session
+from grader.results import Status
+
+SQ_LOSS = (ROOT / "reference_solutions" / "sq_loss.py").read_text()
+
+
+def write_notebook(path: Path, *cells: str) -> Path:
+    notebook = new_notebook(cells=[new_markdown_cell("# Exercises")] + [new_code_cell(c) for c in cells])
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def summary(report, index=0):
+    return report.checks[index].feedback.summary
+
+
+def test_messy_cells_are_recorded_and_the_later_definitions_still_graded(tmp_path):
+    path = write_notebook(
+        tmp_path / "messy.ipynb",
+        "!pip install torch --quiet\n%matplotlib inline\nimport torch\nimport matplotlib.pyplot as plt",
+        "from google.colab import drive\ndrive.mount('/content/drive')",
+        "%%capture\nprint('captured')",
+        "while True:\n    pass",
+        "plt.plot([1, 2, 3]); plt.show()\n%time y = 1",
+        "1 / 0",
+        SQ_LOSS,
+        "import grader\ngrader.check('sq_loss')",
+    )
+    report = grader.check("sq_loss", file=path, cell_timeout=1.0)
+    assert report.score == report.max_score
+    failed = {cell.cell: cell for cell in report.cells}
+    assert sorted(failed) == [2, 4, 6]
+    assert failed[2].exception == "ModuleNotFoundError"
+    assert failed[4].status == "timeout"
+    assert failed[6].exception == "ZeroDivisionError" and failed[6].code == "1 / 0"
+
+
+def test_a_notebook_without_the_exercise_names_what_is_missing(tmp_path):
+    path = write_notebook(tmp_path / "other.ipynb", "import torch", "x = torch.ones(3)")
+    report = grader.check("sq_loss", file=path)
+    assert report.score == 0
+    assert summary(report) == ("missing_name_notebook", {"name": "sq_loss"})
+
+
+def test_an_error_inside_a_function_names_its_cell_and_line(tmp_path):
+    path = write_notebook(
+        tmp_path / "raises.ipynb", "import torch",
+        "def sq_loss(y_true, y_prediction):\n    scale = 2\n    return y_true.nonexistent(y_prediction)",
+    )
+    report = grader.check("sq_loss", file=path)
+    message_id, facts = summary(report)
+    assert message_id == "raised_in_cell"
+    assert (facts["cell"], facts["line"], facts["exception"]) == (2, 3, "AttributeError")
+
+
+def test_printed_output_and_warnings_never_change_the_score(tmp_path):
+    path = write_notebook(
+        tmp_path / "noisy.ipynb",
+        "import sys, warnings\nprint('x' * 100000)\nprint('oops', file=sys.stderr)\nwarnings.warn('careful')",
+        SQ_LOSS.replace("return", "print('computing', file=__import__('sys').stderr)\n    return", 1),
+    )
+    report = grader.check("sq_loss", file=path)
+    assert report.score == report.max_score and not report.cells
+
+
+def test_a_stub_notebook_is_not_implemented_yet(tmp_path):
+    path = write_notebook(tmp_path / "stub.ipynb", (ROOT / "exercises" / "sq_loss.py").read_text())
+    report = grader.check("sq_loss", file=path)
+    assert report.score == 0
+    assert all(c.status in (Status.ERROR, Status.SKIPPED) for c in report.checks)
+    assert summary(report)[0] == "not_implemented"
+
+
+def test_a_python_file_still_runs_as_a_module(tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text("!pip install torch\n")  # shell lines are notebook syntax only
+    report = grader.check("sq_loss", file=path)
+    assert summary(report)[0] == "load_raised_at" or summary(report)[0] == "syntax"
+
+
+class _FakeHistory:
+    def __init__(self, cells):
+        self.input_hist_raw = ["", *cells]
+
+
+class _FakeKernelShell:
+    kernel = object()
+
+    def __init__(self, cells):
+        self.history_manager = _FakeHistory(cells)
+
+
+def test_check_inside_a_notebook_grades_the_cells_run_so_far(monkeypatch):
+    shell = _FakeKernelShell(["import torch", "def sq_loss(a, b):\n    return (a - b).abs()", SQ_LOSS,
+                              "grader.check('sq_loss')"])
+    monkeypatch.setattr(notebook_session, "_shell", lambda: shell)
+    report = grader.check("sq_loss")
+    assert report.file == "this notebook"
+    assert report.score == report.max_score  # the later definition wins, as in the kernel
+    html = report._repr_html_()
+    assert "<table" in html and "4 / 4" in html
+
+    shell.history_manager = _FakeHistory(["def sq_loss(a, b):\n    return (a - b).abs()"])
+    report = grader.check("sq_loss", lang="ja")
+    assert report.score < report.max_score
+    assert "合計" in report._repr_html_()
+
+
+def test_html_report_escapes_what_the_student_controls(tmp_path):
+    path = write_notebook(tmp_path / "x.ipynb", "def sq_loss(a, b):\n    raise ValueError('<script>x</script>')")
+    html = grader.check("sq_loss", file=path)._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.slow
+def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path):
+    from nbclient import NotebookClient
+
+    notebook = new_notebook(cells=[new_code_cell(SQ_LOSS), new_code_cell("import grader\ngrader.check('sq_loss')")])
+    client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    outputs = notebook.cells[1].outputs
+    html = [o["data"]["text/html"] for o in outputs if o.get("output_type") == "execute_result"]
+    assert html and "4 / 4" in html[0], outputs
