@@ -25,6 +25,8 @@ ASSIGNMENTS = (
                exercises=("sq_loss", "simple_graph", "train_loop")),
     Assignment(name="kousaku", title="ディープラーニング工作室: MyLinear and a CNN",
                exercises=("my_linear", "cnn_classifier")),
+    Assignment(name="fastbook_ch4", title="fastbook ch. 4: MNIST basics (distance, loss, accuracy)",
+               exercises=("mnist_distance", "mnist_loss", "batch_accuracy")),
 )
 
 

@@ -1,0 +1,9 @@
+"""Reference solution of mnist_loss."""
+
+import torch
+
+
+def mnist_loss(predictions, targets):
+    """Sigmoid, then 1 - p for the 3s and p for the 7s, averaged over the batch."""
+    predictions = predictions.sigmoid()
+    return torch.where(targets == 1, 1 - predictions, predictions).mean()

@@ -1,0 +1,8 @@
+"""Mistake: .view(-1, 28 * 28) merges the batch dims, so one image gives shape (1,) and (B, N) gives (B * N,). Caught by: mnist_shape."""
+
+import torch
+
+
+def mnist_distance(a, b):
+    """Mean absolute difference over the last two dims; leading dims broadcast."""
+    return (a - b).abs().view(-1, 28 * 28).mean(1)
