@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from grader import api, files
-from grader.errors import GraderError
+from grader.errors import BadOption, GraderError
 from grader.results import ExitCode
 
 app = typer.Typer(
@@ -73,6 +73,102 @@ def validate(
     )
     report.render_validation(verdicts, out)
     raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) else ExitCode.POINTS_LOST)
+
+
+@app.command()
+def grade(
+    submissions: Annotated[Path, typer.Argument(help="Folder: one notebook or .py per student, or one folder each.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the gradebook, reports and exports go.")],
+    assignment: Annotated[Optional[str], typer.Option("--assignment", help="A named set of exercises.")] = None,
+    exercises: Annotated[Optional[str], typer.Option("--exercises", help="Or: exercises a,b,c.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Submissions at once (default: cores).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Grade on this Dask scheduler (tcp://host:8786).")] = None,
+    regrade: Annotated[bool, typer.Option("--regrade", help="Grade again what the gradebook already has.")] = False,
+    export: Annotated[Optional[list[str]], typer.Option("--export", help="Also write this LMS format (repeatable).")] = None,
+    student: Annotated[Optional[str], typer.Option("--student", help="SUBMISSIONS is this one student's folder.")] = None,
+    title: Annotated[str, typer.Option("--title", help="Title of the report and LMS column.")] = "",
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar; one line per student, for logs.")] = False,
+    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
+    cell_timeout: CellTimeout = None,
+    lang: Lang = "en",
+) -> None:
+    """Grade a class's submissions in parallel into OUT: gradebook, per-student reports, report.html."""
+    from grader.batch import progress
+    from grader.batch.grading import Settings
+    from grader.batch.run import Plan, grade_class
+    from grader.exports import FORMATS
+    from grader.sandbox.runner import CELL_TIMEOUT
+
+    names = _exercise_names(assignment, exercises)
+    for fmt in export or []:
+        if fmt not in FORMATS:
+            raise BadOption(f"--export {fmt}: no such format. Known: {', '.join(FORMATS)}.")
+    if student is not None and (not student.strip() or "/" in student or student.startswith(".")):
+        raise BadOption(f"--student {student!r}: use a plain id (no '/', not starting with '.').")
+    plan = Plan(
+        submissions=submissions, exercises=names, out=out_dir, title=title, assignment=assignment or "",
+        settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT),
+        workers=workers or os.cpu_count() or 1, scheduler=scheduler, regrade=regrade, lang=lang,
+        student=student, exports=tuple(export or ()),
+    )
+    with progress.shown(err, quiet=quiet) as listener:
+        summary = grade_class(plan, listener)
+    progress.print_summary(summary, plan, out)
+    raise typer.Exit(ExitCode.POINTS_LOST if summary.errors else ExitCode.FULL_MARKS)
+
+
+@app.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="The --out folder of a `grader grade` run.")],
+    fmt: Annotated[str, typer.Option("--format", help="gradescope, canvas, moodle, lti-ags, prairielearn, junit or csv.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write (default DIR/exports/FORMAT).")] = None,
+    canvas_assignment_id: Annotated[Optional[str], typer.Option("--canvas-assignment-id")] = None,
+    moodle_item_idnumber: Annotated[Optional[str], typer.Option("--moodle-item-idnumber")] = None,
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV: student,lms_id[,name,email,section,sis_login_id].")] = None,
+) -> None:
+    """Write a graded batch in an LMS's (or CI's) import format."""
+    from grader import exports
+    from grader.batch.run import PLAN_FILE
+
+    students = exports.load_students(directory)
+    plan = json.loads((directory / PLAN_FILE).read_text()) if (directory / PLAN_FILE).is_file() else {}
+    names = plan.get("exercises") or list(dict.fromkeys(e["exercise"] for s in students for e in s["exercises"]))
+    options = exports.ExportOptions(
+        canvas_assignment_id=canvas_assignment_id, moodle_item_idnumber=moodle_item_idnumber,
+        roster=exports.read_roster(roster) if roster else None, lang=plan.get("lang", "en"))
+    written = exports.export(students, fmt, out_dir or directory / "exports" / fmt, exercises=names,
+                             assignment=plan.get("assignment", ""), title=plan.get("title", ""), options=options)
+    for path in written:
+        out.print(str(path), markup=False, highlight=False)
+
+
+@app.command("gradescope-bundle")
+def gradescope_bundle(
+    name: Annotated[str, typer.Argument(help="An assignment name, or exercises a,b,c.")],
+    zip_path: Annotated[Path, typer.Option("--out", help="The zip to write.")] = Path("autograder.zip"),
+) -> None:
+    """A Gradescope autograder zip (setup.sh + run_autograder) that grades NAME with this grader."""
+    from grader import __version__
+    from grader.exports.gradescope_bundle import build_bundle
+
+    path = build_bundle(name.split(","), zip_path, name=name, version_spec=f"=={__version__}")
+    out.print(f"wrote {path}", markup=False, highlight=False)
+
+
+def _exercise_names(assignment: str | None, exercises: str | None) -> tuple[str, ...]:
+    from grader import bank
+    from grader.bank import assignments
+
+    if (assignment is None) == (exercises is None):
+        raise BadOption("give either --assignment NAME or --exercises a,b,c.")
+    if assignment is not None:
+        return assignments.get(assignment).exercises
+    names = tuple(dict.fromkeys(n.strip() for n in (exercises or "").split(",") if n.strip()))
+    if not names:
+        raise BadOption("--exercises: name at least one exercise, e.g. --exercises sq_loss,simple_graph.")
+    for name in names:
+        bank.get(name)  # UnknownExercise, with close matches
+    return names
 
 
 @app.command()

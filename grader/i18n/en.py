@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "unreadable": "the check's result could not be read back ({message})",
     "judge_failed": "what your code returned could not be compared with the expected result ({exception}); check its type and shape",
     "not_run": "not run: '{needs}' did not pass",
+    "not_graded": "not graded: the submission could not be read",
     "hidden_failed": "this hidden check did not pass",
     "passed": "passed",
     # report

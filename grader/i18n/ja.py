@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "unreadable": "チェックの結果を読み戻せませんでした（{message}）",
     "judge_failed": "コードが返した値を期待される結果と比較できませんでした（{exception}）。型と形状を確認してください",
     "not_run": "未実行: '{needs}' が合格していません",
+    "not_graded": "未採点: 提出物を読み込めませんでした",
     "hidden_failed": "この非公開チェックに合格しませんでした",
     "passed": "合格",
     "report.expected": "期待",

@@ -52,6 +52,7 @@ from grader.sandbox.processes import (
 )
 
 PRELOAD = ["torch", "grader.sandbox.child"]
+NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot")
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
 OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
 OUTPUT_TAIL = 3000  # ... and the end
@@ -79,16 +80,20 @@ def timeout_scale() -> float:
     return min(max(scale, 0.05), 20.0) if scale == scale else 1.0
 
 
-def warm_up() -> None:
-    """Start the forkserver now, so that it imports torch while the grader does too."""
+def warm_up(*, notebooks: bool = False) -> None:
+    """Start the forkserver now, so that it imports torch while the grader does too.
+
+    With `notebooks`, it also imports what notebooks use (IPython, matplotlib with the Agg
+    backend), once, instead of in every worker; a forkserver already running is kept.
+    """
     if os.geteuid() != 0:
         # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
         # where Landlock is missing; a non-dumpable process refuses that.
         prctl(PR_SET_DUMPABLE, 0)
-    _ensure_server()
+    _ensure_server(NOTEBOOK_PRELOAD if notebooks else ())
 
 
-def _ensure_server() -> None:
+def _ensure_server(extra: tuple[str, ...] = ()) -> None:
     """Start the forkserver if it is not running, without handing it our stdout.
 
     The forkserver (and the resource tracker it starts) inherit descriptors 0-2. With our
@@ -97,9 +102,9 @@ def _ensure_server() -> None:
     """
     from multiprocessing import forkserver
 
-    multiprocessing.set_forkserver_preload(PRELOAD)
     if _server_alive(forkserver._forkserver):
         return  # the usual case: no need to touch our descriptors
+    multiprocessing.set_forkserver_preload(PRELOAD + list(extra))
     try:
         sys.stdout.flush()
     except Exception:
@@ -117,11 +122,26 @@ def _ensure_server() -> None:
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, 1)
             os.close(null)
-        with main_hidden():
+        with main_hidden(), _backend("Agg" if extra else None):
             forkserver.ensure_running()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+@contextmanager
+def _backend(name: str | None) -> Iterator[None]:
+    """$MPLBACKEND for the forkserver we start (it preloads matplotlib), ours left as it was."""
+    saved = os.environ.get("MPLBACKEND")
+    if name is not None:
+        os.environ["MPLBACKEND"] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
 
 
 _MAIN_LOCK = threading.Lock()

@@ -1,0 +1,35 @@
+"""Grading on a Dask distributed cluster (`grader grade --scheduler ADDRESS`).
+
+Each task is a `submissions.Task` (plain data: the code, not paths), so workers need the
+package installed but not the submissions folder; every worker grades with its own
+sandbox, exactly as a local run does.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from grader.errors import GraderError
+
+EXTRA = "pip install 'torchgrader[cluster]'"
+
+
+@contextmanager
+def dask_executor(address: str) -> Iterator[cf.Executor]:
+    """A concurrent.futures executor whose tasks run on the cluster at `address`."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise GraderError(f"--scheduler needs Dask distributed, which is not installed: {EXTRA}") from None
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address ...
+        raise GraderError(f"--scheduler {address}: cannot reach the Dask scheduler ({type(exc).__name__}: {exc}). "
+                          "Check the address (tcp://host:8786) and that the scheduler is running.") from None
+    try:
+        with client.get_executor(pure=False) as pool:
+            yield pool
+    finally:
+        client.close()

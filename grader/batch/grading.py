@@ -1,0 +1,74 @@
+"""Grading one student's Task into a StudentReport: the unit of work of a batch, local or on Dask."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import __version__
+from grader.batch.model import StudentReport, StudentStatus
+from grader.batch.submissions import Part, Task
+from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.submission import Source, cells_source
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How every submission of a batch is graded."""
+
+    device: str = "cpu"
+    cell_timeout: float = 30.0
+
+
+def grade_task(task: Task, settings: Settings) -> StudentReport:
+    """Grade every exercise of `task`; never raises for anything the submission does."""
+    started = time.monotonic()
+    report = StudentReport(student=task.student, status=StudentStatus.GRADED, files=list(task.files),
+                           content_hash=task.content_hash, grader_version=__version__)
+    if task.problem:
+        report.status, report.message = StudentStatus.ERROR, task.problem
+        report.exercises = [not_graded(name) for name in task.exercises]
+        return report
+    graded: dict[str, ExerciseReport] = {}
+    for part in task.parts:
+        for exercise_report in _grade_part(part, settings):
+            graded[exercise_report.exercise] = exercise_report
+    report.exercises = [graded[name] for name in task.exercises]
+    report.duration = time.monotonic() - started
+    return report
+
+
+def _grade_part(part: Part, settings: Settings) -> list[ExerciseReport]:
+    from grader import bank, engine
+
+    specs = [bank.get(name) for name in part.exercises]
+    with _source(part) as source:
+        return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout)
+
+
+@contextmanager
+def _source(part: Part) -> Iterator[Source]:
+    """The part written where the worker can read it."""
+    if part.cells is not None:
+        with cells_source(list(part.cells), shown=part.shown) as source:
+            yield source
+        return
+    with tempfile.TemporaryDirectory(prefix="grader-py-") as folder:
+        path = Path(folder) / Path(part.shown).name
+        path.write_text(part.text, encoding="utf-8")
+        yield Source(path, notebook=False, shown=part.shown)
+
+
+def not_graded(name: str) -> ExerciseReport:
+    """An exercise listed with score 0: the submission could not be read."""
+    from grader import bank
+
+    spec = bank.get(name)
+    checks = [CheckResult(id=c.id, title=c.title, status=Status.ERROR, score=0.0, max_score=c.points,
+                          feedback=Feedback(summary=("not_graded", {})))
+              for c in spec.checks]
+    return ExerciseReport(exercise=spec.name, title=spec.title, file="", device="", checks=checks)

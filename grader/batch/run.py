@@ -1,0 +1,188 @@
+"""`grader grade`: a class's submissions graded in parallel into DIR.
+
+DIR/gradebook.db (resumable), DIR/students/<student>.json (the contract's "Batch output"),
+DIR/students/<student>.html and .md (feedback), DIR/report.html, DIR/exports/<format>/.
+Submissions are graded in threads of this process (each drives its own sandbox worker
+process) or, with a scheduler address, on a Dask cluster; only this thread writes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.batch import submissions as found
+from grader.batch.gradebook import Gradebook
+from grader.batch.grading import Settings, grade_task
+from grader.batch.model import StudentReport, StudentStatus, student_json
+
+
+PLAN_FILE = "batch.json"  # what the last run graded, so `grader export DIR` needs no options
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to grade and where the results go."""
+
+    submissions: Path
+    exercises: tuple[str, ...]
+    out: Path
+    title: str = ""
+    assignment: str = ""
+    settings: Settings = Settings()
+    workers: int = 1
+    scheduler: str | None = None  # a Dask scheduler address
+    regrade: bool = False
+    lang: str = "en"
+    student: str | None = None  # SUBMISSIONS is this one student's folder
+    exports: tuple[str, ...] = ()
+
+
+@dataclass
+class Summary:
+    """How the run went, for the progress line and the closing table."""
+
+    total: int = 0
+    full_marks: int = 0
+    points_lost: int = 0
+    errors: int = 0  # could not be read at all
+    reused: int = 0  # already in the gradebook
+    seconds: float = 0.0
+    error_students: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.full_marks + self.points_lost + self.errors
+
+    def add(self, report: StudentReport, reused: bool) -> None:
+        if report.status is StudentStatus.ERROR:
+            self.errors += 1
+            self.error_students.append(report.student)
+        elif report.full_marks:
+            self.full_marks += 1
+        else:
+            self.points_lost += 1
+        self.reused += reused
+
+
+Listener = Callable[[StudentReport, Summary], None]
+
+
+def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
+    """Grade every submission of `plan`; `listener` hears of each student as they finish."""
+    started = time.monotonic()
+    subs = ([found.single(plan.submissions, plan.student)] if plan.student
+            else found.discover(plan.submissions))
+    students_dir = plan.out / "students"
+    students_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary(total=len(subs))
+    graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}"
+    reports: dict[str, StudentReport] = {}
+
+    def finished(report: StudentReport, reused: bool) -> None:
+        _write_student(report, students_dir, plan.lang)
+        reports[report.student] = report
+        summary.add(report, reused)
+        if listener is not None:
+            listener(report, summary)
+
+    with Gradebook(plan.out / "gradebook.db") as book:
+        todo = []
+        for sub in subs:
+            task = found.load(sub, plan.exercises, plan.submissions)
+            kept = None if plan.regrade else _kept(book, task, graded_on)
+            if kept is not None:
+                finished(kept, reused=True)
+            else:
+                todo.append(task)
+        with _executor(plan) as pool:
+            futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
+            for future in cf.as_completed(futures):
+                report = _result(future, futures[future])
+                book.record(report, graded_on)  # committed before anything else is written
+                finished(report, reused=False)
+    ordered = [reports[sub.student] for sub in subs]
+    _atomic_write(plan.out / PLAN_FILE, json.dumps({
+        "exercises": list(plan.exercises), "assignment": plan.assignment, "title": plan.title,
+        "students": [r.student for r in ordered], "lang": plan.lang}, ensure_ascii=False, indent=1) + "\n")
+    summary.outputs = _write_outputs(plan, ordered)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _kept(book: Gradebook, task: found.Task, graded_on: str) -> StudentReport | None:
+    if not book.is_current(task.student, task.content_hash, __version__, graded_on):
+        return None
+    return book.report(task.student)
+
+
+def _result(future: cf.Future[StudentReport], task: found.Task) -> StudentReport:
+    """The graded report; a failure of the grading machinery itself is that student's error, not the run's."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost; the batch goes on
+        from grader.batch.grading import not_graded
+
+        return StudentReport(
+            student=task.student, status=StudentStatus.ERROR, content_hash=task.content_hash,
+            files=list(task.files), grader_version=__version__,
+            message=f"the grader could not grade this submission ({type(exc).__name__}: {str(exc)[:200]}); "
+                    "grade it again",
+            exercises=[not_graded(name) for name in task.exercises])
+
+
+@contextmanager
+def _executor(plan: Plan) -> Iterator[cf.Executor]:
+    if plan.scheduler:
+        from grader.batch.cluster import dask_executor
+
+        with dask_executor(plan.scheduler) as pool:
+            yield pool
+        return
+    from grader.sandbox import runner
+
+    runner.warm_up(notebooks=True)  # once, before the threads start workers
+    with cf.ThreadPoolExecutor(max_workers=max(1, plan.workers), thread_name_prefix="grade") as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _write_student(report: StudentReport, folder: Path, lang: str) -> None:
+    from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
+
+    data = student_json(report, lang)
+    _atomic_write(folder / f"{report.student}.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    _atomic_write(folder / feedback_filename(report.student, ".html"), feedback_html(data, lang))
+    _atomic_write(folder / feedback_filename(report.student, ".md"), feedback_markdown(data, lang))
+
+
+def _write_outputs(plan: Plan, reports: list[StudentReport]) -> list[Path]:
+    from grader import exports
+    from grader.batch.html_report import write_report
+
+    students: list[dict[str, Any]] = [student_json(r, plan.lang) for r in reports]
+    title = plan.title or plan.assignment or ", ".join(plan.exercises)
+    outputs = [write_report(plan.out, students, title=title, exercises=list(plan.exercises))]
+    for fmt in plan.exports:
+        outputs += exports.export(students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises),
+                                  assignment=plan.assignment, title=plan.title)
+    return outputs
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a run killed midway never leaves half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
