@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from grader.errors import BadOption
-from grader.exports import canvas, gradescope, junit, lti_ags, moodle, plain_csv, prairielearn
 from grader.exports.common import ExportOptions, Gradebook, RosterEntry, Student, check_students, load_students, \
     read_roster
 
@@ -14,16 +15,16 @@ __all__ = ["FORMATS", "ExportOptions", "RosterEntry", "export", "load_students",
 
 Writer = Callable[[list[Student], Path, Gradebook], list[Path]]
 
-WRITERS: dict[str, Writer] = {
-    "gradescope": gradescope.write,
-    "canvas": canvas.write,
-    "moodle": moodle.write,
-    "lti-ags": lti_ags.write,
-    "prairielearn": prairielearn.write,
-    "junit": junit.write,
-    "csv": plain_csv.write,
+MODULES = {  # format → the module whose `write(students, out_dir, book)` writes it
+    "gradescope": "gradescope",
+    "canvas": "canvas",
+    "moodle": "moodle",
+    "lti-ags": "lti_ags",
+    "prairielearn": "prairielearn",
+    "junit": "junit",
+    "csv": "plain_csv",
 }
-FORMATS: tuple[str, ...] = tuple(WRITERS)
+FORMATS: tuple[str, ...] = tuple(MODULES)
 
 
 def export(students: list[Student], fmt: str, out_dir: Path, *, exercises: list[str], assignment: str = "",
@@ -37,13 +38,14 @@ def export(students: list[Student], fmt: str, out_dir: Path, *, exercises: list[
         BadOption: unknown format, no exercises, duplicate students, students missing from the roster.
         UnknownExercise: an exercise name the bank does not know.
     """
-    if fmt not in WRITERS:
+    if fmt not in MODULES:
         raise BadOption(f"--export {fmt}: no such format. Known: {', '.join(FORMATS)}.")
     if not exercises:
         raise BadOption("an export needs the assignment's exercises (--exercises a,b,c or --assignment NAME).")
     book = gradebook(exercises, assignment=assignment, title=title, options=options or ExportOptions())
     check_students(students, book)
-    return WRITERS[fmt](students, out_dir, book)
+    writer = cast(Writer, importlib.import_module(f"grader.exports.{MODULES[fmt]}").write)
+    return writer(students, out_dir, book)
 
 
 def gradebook(exercises: list[str], *, assignment: str, title: str, options: ExportOptions) -> Gradebook:

@@ -125,7 +125,8 @@ def read_roster(path: Path) -> dict[str, RosterEntry]:
         raise GraderError(f"{path}: the roster cannot be read ({exc.strerror}).") from exc
     missing = {"student", "lms_id"} - columns
     if missing:
-        raise GraderError(f"{path}: a roster needs the columns student and lms_id; missing {', '.join(sorted(missing))}.")
+        raise GraderError(f"{path}: a roster needs the columns student and lms_id; "
+                          f"missing {', '.join(sorted(missing))}.")
     known = {f for f in RosterEntry.__dataclass_fields__}
     roster: dict[str, RosterEntry] = {}
     for line, row in enumerate(rows, start=2):
@@ -145,7 +146,8 @@ def load_students(batch_dir: Path) -> list[Student]:
     folder = batch_dir / "students"
     files = sorted(folder.glob("*.json")) if folder.is_dir() else []
     if not files:
-        raise GraderError(f"{folder}: no student reports (*.json) here. Run 'grader grade ... --out {batch_dir}' first.")
+        raise GraderError(f"{folder}: no student reports (*.json) here. "
+                          f"Run 'grader grade ... --out {batch_dir}' first.")
     students = []
     for path in files:
         try:

@@ -21,7 +21,8 @@ def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]
         root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
     root.set("time", _time(sum(float(s.get("time", "0")) for s in root)))
     ElementTree.indent(root)
-    return [write_atomic(out_dir / "junit.xml", XML_DECLARATION + ElementTree.tostring(root, encoding="unicode") + "\n")]
+    content = XML_DECLARATION + ElementTree.tostring(root, encoding="unicode") + "\n"
+    return [write_atomic(out_dir / "junit.xml", content)]
 
 
 def _suites(student: Student, book: Gradebook) -> list[ElementTree.Element]:

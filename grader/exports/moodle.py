@@ -1,4 +1,4 @@
-"""Moodle: `moodle.csv` for "Import → CSV file", and `moodle.xml` for "Import → XML file" given the item's ID number."""
+"""Moodle: `moodle.csv` for the CSV grade import; `moodle.xml` for the XML import, given the item's ID number."""
 
 from __future__ import annotations
 
