@@ -1,0 +1,182 @@
+"""Published course notebooks, graded as a new user would submit them.
+
+The notebooks (Neuromatch W1D2 Tutorial 1, instructor and student versions; fastbook's
+04_mnist_basics, clean version) are third-party content and stay out of git: copy them into
+tests/notebooks/real/ as NOTICE.md there says. Without them these tests skip, saying so.
+Their Colab cells, widgets, downloads and missing data fail; the exercises they define must
+still be graded: solutions full marks, stubs 0 with "not implemented yet".
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+import grader
+from grader.bank import assignments
+from grader.results import ExerciseReport, Status
+
+REAL = ROOT / "tests" / "notebooks" / "real"
+NMA_INSTRUCTOR = REAL / "nma_w1d2_tutorial1_instructor.ipynb"
+NMA_STUDENT = REAL / "nma_w1d2_tutorial1_student.ipynb"
+FASTBOOK = REAL / "fastbook_04_mnist_basics_clean.ipynb"
+NMA = assignments.get("nma_w1d2").exercises
+FASTBOOK_CH4 = assignments.get("fastbook_ch4").exercises
+
+# What the chapter's exercise functions take from `from fastai.vision.all import *`: a stand-in
+# for a course machine with fastai installed (this one has none; the real import fails).
+FASTAI_STAND_IN = "import torch\nfrom torch import nn, tensor\nimport torch.nn.functional as F\n"
+
+
+def notebook(path: Path) -> Path:
+    if not path.is_file():
+        pytest.skip(f"{path.name} is not in this checkout (third-party notebook, kept out of git: "
+                    "see tests/notebooks/real/NOTICE.md)")
+    return path
+
+
+def summaries(report: ExerciseReport) -> list[str]:
+    """The summary id of every check that ran (skipped checks have none of their own)."""
+    return [c.feedback.summary[0] if c.feedback else "" for c in report.checks if c.status is not Status.SKIPPED]
+
+
+def stubbed(path: Path, names: tuple[str, ...], target: Path) -> Path:
+    """A copy of the notebook whose functions `names` raise NotImplementedError: the student version.
+
+    Cells that are not plain Python (`!pip`, magics) are left alone; they define nothing graded.
+    """
+    nb = nbformat.read(str(path), as_version=4)
+    replaced = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        lines = cell.source.splitlines()
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
+        for node in sorted(defs, key=lambda n: n.lineno, reverse=True):
+            indent = " " * node.col_offset
+            stub = [f"{indent}def {node.name}({ast.unparse(node.args)}):",
+                    f"{indent}    raise NotImplementedError(\"Exercise `{node.name}`\")"]
+            lines[node.lineno - 1:node.end_lineno] = stub
+            replaced += 1
+        cell.source = "\n".join(lines)
+    assert replaced >= len(names), f"only {replaced} definitions of {names} found in {path.name}"
+    nbformat.write(nb, str(target))
+    return target
+
+
+def cli_check(exercise: str, path: Path, *, extra_path: Path | None = None) -> dict:
+    """`grader check EXERCISE --file PATH --json` in a fresh process (its sandbox sees PYTHONPATH)."""
+    pythonpath = [str(ROOT)] + ([str(extra_path)] if extra_path else [])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
+    done = subprocess.run([sys.executable, "-m", "grader", "check", exercise, "--file", str(path), "--json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def fastai_stand_in(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    (root / "fastai" / "vision").mkdir(parents=True)
+    (root / "fastai" / "__init__.py").write_text("")
+    (root / "fastai" / "vision" / "__init__.py").write_text("")
+    (root / "fastai" / "vision" / "all.py").write_text(FASTAI_STAND_IN)
+    return root
+
+
+# -- Neuromatch W1D2 Tutorial 1 ----------------------------------------------------------------
+
+@pytest.mark.parametrize("exercise", NMA)
+def test_nma_instructor_notebook_gets_full_marks(exercise: str):
+    report = grader.check(exercise, file=notebook(NMA_INSTRUCTOR))
+    failed = {c.id: c.feedback.summary if c.feedback else None for c in report.checks if c.status is not Status.PASSED}
+    assert report.score == report.max_score, failed
+
+
+def test_nma_instructor_notebook_colab_cells_are_reported_not_fatal():
+    report = grader.check("sq_loss", file=notebook(NMA_INSTRUCTOR))
+    failed = {cell.cell: cell for cell in report.cells}
+    # code cell 2: `!pip install …evaltools` is skipped, then its import fails; 4: ipywidgets.
+    assert failed[2].exception == "ModuleNotFoundError" and "evaltools" in failed[2].message
+    assert failed[4].exception == "ModuleNotFoundError" and "ipywidgets" in failed[4].message
+    assert all(cell.status == "error" for cell in report.cells)  # nothing hung until its time limit
+
+
+@pytest.mark.parametrize("exercise", [
+    pytest.param("sq_loss", marks=pytest.mark.xfail(strict=True, reason=(
+        "the student notebook's cell calls atform.add_event(...) before it defines SimpleGraph and "
+        "sq_loss; atform never exists (evaltools is not installed), so the cell stops before the "
+        "definitions and the grader reports them missing instead of not implemented"))),
+    pytest.param("simple_graph", marks=pytest.mark.xfail(strict=True, reason=(
+        "same cell as sq_loss: atform.add_event(...) raises NameError before class SimpleGraph"))),
+    "train_loop",
+])
+def test_nma_student_notebook_gets_zero_not_implemented(exercise: str):
+    report = grader.check(exercise, file=notebook(NMA_STUDENT))
+    assert report.score == 0
+    assert set(summaries(report)) == {"not_implemented"}
+
+
+@pytest.mark.parametrize("exercise", NMA)
+def test_nma_student_notebook_scores_zero(exercise: str):
+    report = grader.check(exercise, file=notebook(NMA_STUDENT))
+    assert report.score == 0 and report.checks[0].status is Status.ERROR
+
+
+# -- fastbook 04_mnist_basics ------------------------------------------------------------------
+
+@pytest.mark.parametrize("exercise", FASTBOOK_CH4)
+def test_fastbook_clean_notebook_gets_full_marks_where_fastai_imports(exercise: str, fastai_stand_in: Path):
+    report = cli_check(exercise, notebook(FASTBOOK), extra_path=fastai_stand_in)
+    failed = {t["name"]: t["message"] for t in report["tests"] if t["status"] != "passed"}
+    assert report["score"] == report["max_score"], failed
+    cells = {cell["cell"]: cell for cell in report["cells"]}
+    assert cells[1]["exception"] == "ModuleNotFoundError"  # `import fastbook` after the skipped !pip
+    assert all(cell["status"] == "error" for cell in cells.values())  # no download or training hung
+
+
+@pytest.mark.parametrize("exercise", ["mnist_distance", "batch_accuracy"])
+def test_fastbook_functions_that_use_only_tensor_methods_need_no_fastai(exercise: str):
+    report = grader.check(exercise, file=notebook(FASTBOOK))
+    assert report.score == report.max_score
+
+
+def test_fastbook_mnist_loss_without_fastai_says_torch_is_missing():
+    # torch itself comes from `from fastai.vision.all import *`: without fastai the chapter's
+    # mnist_loss cannot run, and the report names both the failed import and the missing name.
+    report = grader.check("mnist_loss", file=notebook(FASTBOOK))
+    assert report.score == 0
+    first = report.checks[0].feedback
+    assert first is not None and first.summary[1].get("exception") == "NameError"
+    assert "torch" in first.summary[1].get("message", "")
+    assert any(cell.cell == 2 and "fastai" in cell.message for cell in report.cells)
+
+
+@pytest.mark.parametrize("exercise", FASTBOOK_CH4)
+def test_fastbook_stubbed_notebook_gets_zero_not_implemented(exercise: str, tmp_path: Path):
+    path = stubbed(notebook(FASTBOOK), FASTBOOK_CH4, tmp_path / "04_mnist_basics_student.ipynb")
+    report = grader.check(exercise, file=path)
+    assert report.score == 0
+    assert set(summaries(report)) == {"not_implemented"}
+
+
+def test_the_stub_helper_replaces_every_definition_and_nothing_else(tmp_path: Path):
+    path = stubbed(notebook(FASTBOOK), ("mnist_loss",), tmp_path / "stub.ipynb")
+    before = nbformat.read(str(FASTBOOK), as_version=4).cells
+    after = nbformat.read(str(path), as_version=4).cells
+    changed = [(b.source, a.source) for b, a in zip(before, after) if b.source != a.source]
+    assert len(after) == len(before) and len(changed) == 2  # the chapter defines mnist_loss twice
+    assert all(a.startswith("def mnist_loss(predictions, targets):\n    raise NotImplementedError")
+               for _, a in changed)
