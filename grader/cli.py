@@ -124,7 +124,7 @@ def export_command(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write (default DIR/exports/FORMAT).")] = None,
     canvas_assignment_id: Annotated[Optional[str], typer.Option("--canvas-assignment-id")] = None,
     moodle_item_idnumber: Annotated[Optional[str], typer.Option("--moodle-item-idnumber")] = None,
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV: student,lms_id[,name,email,section,sis_login_id].")] = None,
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV: student,lms_id[,name,email,section,sis_user_id,sis_login_id].")] = None,
 ) -> None:
     """Write a graded batch in an LMS's (or CI's) import format."""
     from grader import exports

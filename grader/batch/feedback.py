@@ -83,7 +83,9 @@ def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
     header = element("tr", element("th", ""), element("th", html.escape(text("feedback.check", lang))),
                      element("th", html.escape(text("feedback.score", lang))))
     rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
-    return heading + about + element("table", *rows)
+    cells = [element("li", html.escape(cell["message"])) for cell in exercise.get("cells", [])]
+    notes = element("p", html.escape(text("feedback.cells", lang))) + element("ul", *cells) if cells else ""
+    return heading + about + element("table", *rows) + notes
 
 
 def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
@@ -126,6 +128,9 @@ def _exercise_markdown(exercise: dict[str, Any], lang: str) -> list[str]:
     for test in exercise["tests"]:
         if test["status"] != "passed":
             out += _test_markdown(test, lang)
+    cells = exercise.get("cells", [])
+    if cells:
+        out += [f"**{_md(text('feedback.cells', lang))}**", ""] + [f"- {_md(c['message'])}" for c in cells] + [""]
     return out
 
 

@@ -177,7 +177,8 @@ def _write_outputs(plan: Plan, reports: list[StudentReport]) -> list[Path]:
     outputs = [write_report(plan.out, students, title=title, exercises=list(plan.exercises))]
     for fmt in plan.exports:
         outputs += exports.export(students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises),
-                                  assignment=plan.assignment, title=plan.title)
+                                  assignment=plan.assignment, title=plan.title,
+                                  options=exports.ExportOptions(lang=plan.lang))
     return outputs
 
 

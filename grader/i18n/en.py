@@ -166,6 +166,7 @@ MESSAGES: dict[str, str] = {
     "hint.cnn_classifier.accuracy": "each image's prediction is the index of the largest score in its row: logits.argmax(dim=1) (dim 1, the classes; not dim 0, the images), compared with labels, counted and divided by N.",
     "hint.cnn_classifier.training": "check that forward returns logits (no softmax), that each image keeps its own features through the flatten, and that every layer's output reaches the next one.",
     # batch feedback
+    "feedback.cells": "Notebook cells that failed (the cells after them still ran):",
     "feedback.title": "Feedback for {student}",
     "feedback.not_graded": "Your submission could not be graded",
     "feedback.no_exercises": "No exercise was graded.",

@@ -162,6 +162,7 @@ MESSAGES: dict[str, str] = {
     "hint.cnn_classifier.accuracy": "各画像の予測は、その行で最大のスコアを持つインデックスです。logits.argmax(dim=1)（画像の次元 0 ではなく、クラスの次元 1）を labels と比べ、一致した数を N で割ってください。",
     "hint.cnn_classifier.training": "forward がロジットを返しているか（ソフトマックスなし）、平坦化で各画像が自分の特徴量を保っているか、各層の出力が次の層に渡っているかを確認してください。",
     # batch feedback
+    "feedback.cells": "失敗したノートブックのセル（後続のセルは実行されました）:",
     "feedback.title": "{student} さんへのフィードバック",
     "feedback.not_graded": "提出物を採点できませんでした",
     "feedback.no_exercises": "採点された課題はありません。",

@@ -130,6 +130,20 @@ def _ensure_server(extra: tuple[str, ...] = ()) -> None:
 
 
 @contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let a daemonic process (a Dask worker, say) start sandbox workers: the sandbox kills and
+    reaps its workers itself, which is what multiprocessing's rule against it protects."""
+    me: Any = multiprocessing.current_process()
+    daemon = me._config.get("daemon")
+    me._config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemon:
+            me._config["daemon"] = daemon
+
+
+@contextmanager
 def _backend(name: str | None) -> Iterator[None]:
     """$MPLBACKEND for the forkserver we start (it preloads matplotlib), ours left as it was."""
     saved = os.environ.get("MPLBACKEND")
@@ -367,7 +381,7 @@ class Sandbox:
                                   daemon=True, name="grader-sandbox")
             try:
                 _ensure_server()
-                with main_hidden():
+                with main_hidden(), _children_allowed():
                     process.start()
                 break
             except Exception as exc:  # the forkserver died: start it again, once

@@ -1,0 +1,272 @@
+"""`grader grade`: a class folder graded into DIR, bad input per student, resumable gradebook, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT, grader
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.batch.grading import Settings
+from grader.batch.run import Plan, grade_class
+
+REFERENCE = ROOT / "reference_solutions"
+SQ_LOSS = (REFERENCE / "sq_loss.py").read_text()
+SIMPLE_GRAPH = (REFERENCE / "simple_graph.py").read_text()
+EXERCISES = ("sq_loss", "simple_graph")
+MAX = {"sq_loss": 4.0, "simple_graph": 5.0}
+
+
+def notebook(path: Path, *cells: str) -> Path:
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Homework")] + [new_code_cell(c) for c in cells]), str(path))
+    return path
+
+
+def grade(submissions: Path, out: Path, **options) -> object:
+    settings = Settings(cell_timeout=options.pop("cell_timeout", 2.0))
+    return grade_class(Plan(submissions=submissions, exercises=EXERCISES, out=out, settings=settings,
+                            workers=2, **options))
+
+
+def student(out: Path, name: str) -> dict:
+    return json.loads((out / "students" / f"{name}.json").read_text())
+
+
+def scores(data: dict) -> dict[str, float]:
+    return {e["exercise"]: e["score"] for e in data["exercises"]}
+
+
+@pytest.fixture(scope="module")
+def bad_class(tmp_path_factory) -> tuple[Path, Path, object]:
+    """One class holding every kind of bad input the issue lists, graded once."""
+    folder = tmp_path_factory.mktemp("class")
+    notebook(folder / "good.ipynb", "import torch", SQ_LOSS, SIMPLE_GRAPH)
+    (folder / "truncated.ipynb").write_text(json.dumps(nbformat.v4.new_notebook(cells=[new_code_cell(SQ_LOSS)]))[:80])
+    (folder / "garbage.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (folder / "essay.docx").write_bytes(b"PK\x03\x04 not a notebook")
+    (folder / "empty").mkdir()
+    notebook(folder / "twice.ipynb", SQ_LOSS)
+    (folder / "twice.py").write_text(SQ_LOSS)
+    notebook(folder / "other_homework.ipynb", "import torch", "def unrelated(x):\n    return x")
+    notebook(folder / "loops.ipynb", "import torch", SQ_LOSS, "while True:\n    pass", SIMPLE_GRAPH)
+    notebook(folder / "raises_first.ipynb", "import torch", "raise RuntimeError('data not found')", SQ_LOSS,
+             SIMPLE_GRAPH)
+    big = new_notebook(cells=[new_code_cell("import torch"), new_code_cell(SQ_LOSS), new_code_cell(SIMPLE_GRAPH)])
+    big.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (50 * 2**20))]
+    nbformat.write(big, str(folder / "huge_outputs.ipynb"))
+    out = tmp_path_factory.mktemp("out")
+    summary = grade(folder, out)
+    return folder, out, summary
+
+
+def test_every_student_gets_the_contract_json(bad_class):
+    folder, out, summary = bad_class
+    names = sorted(p.stem for p in (out / "students").glob("*.json"))
+    assert names == ["empty", "essay", "garbage", "good", "huge_outputs", "loops", "other_homework",
+                     "raises_first", "truncated", "twice"]
+    for name in names:
+        data = student(out, name)
+        assert list(data)[:6] == ["student", "status", "score", "max_score", "exercises", "message"]
+        assert data["student"] == name and data["status"] in ("graded", "error")
+        assert [e["exercise"] for e in data["exercises"]] == list(EXERCISES)  # listed, even at 0
+        assert data["max_score"] == sum(MAX.values())
+        assert data["score"] == sum(e["score"] for e in data["exercises"])
+
+
+@pytest.mark.parametrize("name, needle", [
+    ("truncated", "cut off"),
+    ("garbage", "not a Jupyter notebook"),
+    ("essay", "not a Jupyter notebook or a Python file"),
+    ("empty", "holds no notebook"),
+    ("twice", "several submissions"),
+])
+def test_unreadable_submissions_are_errors_that_say_why(bad_class, name, needle):
+    _, out, _ = bad_class
+    data = student(out, name)
+    assert data["status"] == "error" and data["score"] == 0
+    assert needle in data["message"]
+    assert str(out) not in data["message"]  # no grader paths in what the student reads
+
+
+@pytest.mark.parametrize("name", ["good", "loops", "raises_first", "huge_outputs"])
+def test_what_is_defined_is_graded_whatever_else_the_notebook_does(bad_class, name):
+    _, out, _ = bad_class
+    data = student(out, name)
+    assert data["status"] == "graded" and scores(data) == MAX
+
+
+def test_a_notebook_without_the_exercises_is_graded_zero_with_a_reason(bad_class):
+    _, out, _ = bad_class
+    data = student(out, "other_homework")
+    assert data["status"] == "graded" and data["score"] == 0
+    assert data["exercises"][0]["tests"][0]["details"]["summary"]["id"] == "missing_name_notebook"
+
+
+def test_failed_cells_are_reported_to_the_student(bad_class):
+    _, out, _ = bad_class
+    cells = student(out, "raises_first")["exercises"][0]["cells"]
+    assert [(c["cell"], c["exception"]) for c in cells] == [(2, "RuntimeError")]
+    assert "data not found" in (out / "students" / "raises_first.md").read_text()
+
+
+def test_the_summary_counts_what_could_not_be_graded(bad_class):
+    _, out, summary = bad_class
+    assert (summary.total, summary.errors, summary.full_marks) == (10, 5, 4)
+    assert sorted(summary.error_students) == ["empty", "essay", "garbage", "truncated", "twice"]
+    assert (out / "report.html").is_file()
+
+
+def test_the_gradebook_has_one_row_per_student_exercise_and_check(bad_class):
+    _, out, _ = bad_class
+    db = sqlite3.connect(out / "gradebook.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    checks = db.execute("SELECT student, COUNT(*) FROM checks GROUP BY student").fetchall()
+    from grader import bank
+
+    per_student = sum(len(bank.get(name).checks) for name in EXERCISES)
+    assert len(checks) == 10 and {count for _, count in checks} == {per_student}
+
+
+def test_a_rerun_skips_what_is_graded_and_regrades_what_changed(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook(folder / "ann.ipynb", SQ_LOSS, SIMPLE_GRAPH)
+    notebook(folder / "ben.ipynb", SQ_LOSS)
+    out = tmp_path / "out"
+    first = grade(folder, out)
+    assert first.reused == 0 and student(out, "ben")["score"] == MAX["sq_loss"]
+
+    again = grade(folder, out)
+    assert again.reused == 2
+
+    notebook(folder / "ben.ipynb", SQ_LOSS, SIMPLE_GRAPH)  # ben resubmits
+    changed = grade(folder, out)
+    assert changed.reused == 1 and student(out, "ben")["score"] == sum(MAX.values())
+
+    forced = grade(folder, out, regrade=True)
+    assert forced.reused == 0
+
+
+def _class_for_kill(folder: Path, n: int) -> None:
+    folder.mkdir()
+    for i in range(n):
+        notebook(folder / f"s{i:02d}.ipynb", "import time\ntime.sleep(0.5)", SQ_LOSS, SIMPLE_GRAPH)
+
+
+def test_killing_the_run_loses_nothing_graded_and_leaves_no_half_row(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    _class_for_kill(folder, 8)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "grader", "grade", str(folder), "--exercises", ",".join(EXERCISES),
+            "--out", str(out), "--workers", "2", "--quiet"]
+    run = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "students").glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    db = sqlite3.connect(out / "gradebook.db")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    done = [row[0] for row in db.execute("SELECT student FROM submissions")]
+    assert 1 <= len(done) < 8, "kill the run while it is still grading"
+    for name in done:  # every recorded student is whole
+        count = db.execute("SELECT COUNT(*) FROM checks WHERE student=?", (name,)).fetchone()[0]
+        assert count == 6 + 5 - 1 or count > 0
+        assert json.loads(db.execute("SELECT report FROM submissions WHERE student=?", (name,)).fetchone()[0])
+    for path in (out / "students").glob("*.json"):
+        json.loads(path.read_text())  # no half-written file
+    db.close()
+    resumed = grade(folder, out)
+    assert resumed.reused == len(done) and resumed.total == 8 and resumed.errors == 0
+
+
+def test_dask_cluster_gives_the_same_results_as_the_local_run(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook(folder / "ann.ipynb", SQ_LOSS, SIMPLE_GRAPH)
+    notebook(folder / "ben.ipynb", SQ_LOSS.replace("** 2", "** 3").replace("**2", "**3"), "1/0", SIMPLE_GRAPH)
+    (folder / "cat.ipynb").write_text("{")
+    grade(folder, tmp_path / "local")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        grade(folder, tmp_path / "dask", scheduler=cluster.scheduler_address)
+
+    def comparable(out: Path, name: str) -> dict:
+        data = student(out, name)
+        for key in ("duration",):
+            data.pop(key)
+        for exercise in data["exercises"]:
+            exercise.pop("duration")
+            for test in exercise["tests"]:
+                test.pop("duration")
+        return data
+
+    for name in ("ann", "ben", "cat"):
+        assert comparable(tmp_path / "dask", name) == comparable(tmp_path / "local", name)
+    assert student(tmp_path / "dask", "ben")["score"] < sum(MAX.values())
+
+
+def test_without_dask_the_message_names_the_extra(monkeypatch):
+    from grader.batch import cluster
+    from grader.errors import GraderError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(GraderError, match=r"torchgrader\[cluster\]"):
+        with cluster.dask_executor("tcp://127.0.0.1:1"):
+            pass
+
+
+def test_one_students_folder_with_student_option(tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "sq_loss.py").write_text(SQ_LOSS)
+    notebook(folder / "rest.ipynb", SIMPLE_GRAPH)
+    summary = grade(folder, tmp_path / "out", student="submission")
+    assert summary.total == 1 and scores(student(tmp_path / "out", "submission")) == MAX
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--exercises", "sq_los"], "Did you mean 'sq_loss'"),
+    (["--assignment", "nope"], "no such assignment"),
+    ([], "either --assignment"),
+    (["--exercises", "sq_loss", "--assignment", "core"], "either --assignment"),
+    (["--exercises", "sq_loss", "--export", "blackboard"], "no such format"),
+])
+def test_a_run_that_cannot_start_exits_2_with_one_line(tmp_path, args, needle):
+    notebook(tmp_path / "a.ipynb", SQ_LOSS)
+    done = grader("grade", tmp_path, "--out", tmp_path / "out", *args)
+    assert done.code == 2 and needle in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_empty_or_missing_submissions_folder_cannot_start(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for folder, needle in ((tmp_path / "empty", "no submissions found"), (tmp_path / "missing", "no such folder")):
+        done = grader("grade", folder, "--exercises", "sq_loss", "--out", tmp_path / "out")
+        assert done.code == 2 and needle in done.stderr
+
+
+def test_cli_grades_exports_and_exits_by_the_contract(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook(folder / "ann.ipynb", SQ_LOSS, SIMPLE_GRAPH)
+    notebook(folder / "ben.ipynb", SQ_LOSS)
+    done = grader("grade", folder, "--exercises", ",".join(EXERCISES), "--out", tmp_path / "out",
+                  "--export", "csv", "--workers", "2")
+    assert done.code == 0, done.stderr
+    assert "graded" in done.stdout and "2" in done.stdout
+    assert (tmp_path / "out" / "exports" / "csv" / "grades.csv").is_file()
+    again = grader("export", tmp_path / "out", "--format", "canvas")
+    assert again.code == 0, again.stderr
+    assert (tmp_path / "out" / "exports" / "canvas" / "canvas.csv").is_file()
+    (folder / "cal.ipynb").write_text("not json")
+    broken = grader("grade", folder, "--exercises", ",".join(EXERCISES), "--out", tmp_path / "out")
+    assert broken.code == 1 and "not gradable" in broken.stdout
