@@ -39,6 +39,7 @@ import sys
 import tempfile
 import traceback
 import types
+import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -86,6 +87,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     os.setsid()  # its own process group, so the grader can kill whatever it starts
     me = _getpid()
     _redirect_output(output)
+    warnings.showwarning = _show_warning
     checks = [check for name in job.exercises for check in bank.get(name).checks]
     source = _read_source(job.source)
     _close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
@@ -287,6 +289,19 @@ def _redirect_output(output: Connection) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+
+
+_GRADER_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A warning as the student sees it: where in their code, never a path inside the grader."""
+    where = "" if str(filename).startswith(_GRADER_DIR) else f"{filename}:{lineno}: "
+    try:
+        sys.stderr.write(f"{where}{category.__name__}: {message}\n")
+    except Exception:  # a closed or replaced stderr
+        pass
 
 
 def _close_inherited(keep: set[int]) -> None:
