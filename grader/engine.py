@@ -22,6 +22,7 @@ from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcom
 from grader.spec import Check, Exercise
 from grader.submission import Source
 
+UNDEFINED = {"NameError", "ModuleNotFoundError", "ImportError", "UnboundLocalError"}
 OUTPUT_SHOWN = 600  # characters of what the student printed, per check
 
 
@@ -114,7 +115,10 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     if outcome.status is not Status.PASSED or outcome.observations is None:
         feedback = _error_feedback(outcome, memory_mb, output, notebook)
         if feedback.summary[0].startswith("raised") and not check.hidden:
-            feedback.hint = check.hint  # the exception is often the mistake the check is about
+            if outcome.error.get("exception") in UNDEFINED:
+                feedback.hint = "hint.undefined_name"  # an import or a cell that failed, not the check's mistake
+            else:
+                feedback.hint = check.hint  # the exception is often the mistake the check is about
         return _result(check, outcome.status, feedback, outcome.duration)
     try:
         if check.judge is not None:

@@ -134,3 +134,26 @@ def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path):
     outputs = notebook.cells[1].outputs
     html = [o["data"]["text/html"] for o in outputs if o.get("output_type") == "execute_result"]
     assert html and "4 / 4" in html[0], outputs
+
+
+def test_a_cell_that_raises_still_defines_what_comes_after_it(tmp_path):
+    """Course notebooks call tracking code (e.g. Neuromatch's `atform.add_event`) above the exercise."""
+    stub = (ROOT / "exercises" / "sq_loss.py").read_text()
+    path = write_notebook(tmp_path / "tracked.ipynb", "import torch",
+                          "atform.add_event('Coding Exercise 2.1')\n\n" + stub + "\nprint(undefined_too)")
+    report = grader.check("sq_loss", file=path)
+    assert summary(report)[0] == "not_implemented"
+    assert [(c.cell, c.exception) for c in report.cells] == [(2, "NameError")]
+
+    solved = write_notebook(tmp_path / "solved.ipynb", "import torch",
+                            "atform.add_event('Coding Exercise 2.1')\n\n" + SQ_LOSS + "\nsq_loss(1, 2).backward()")
+    assert grader.check("sq_loss", file=solved).score == 4
+
+
+def test_an_undefined_name_gets_the_hint_about_imports_not_the_checks_hint(tmp_path):
+    path = write_notebook(tmp_path / "star.ipynb", "from fastai.vision.all import *",
+                          "def sq_loss(y_true, y_prediction):\n    return torch.square(y_true - y_prediction)")
+    report = grader.check("sq_loss", file=path)
+    assert summary(report)[1]["exception"] == "NameError"
+    assert report.checks[0].feedback.hint == "hint.undefined_name"
+    assert [(c.cell, c.exception) for c in report.cells] == [(1, "ModuleNotFoundError")]

@@ -116,15 +116,7 @@ def test_nma_instructor_notebook_colab_cells_are_reported_not_fatal():
     assert all(cell.status == "error" for cell in report.cells)  # nothing hung until its time limit
 
 
-@pytest.mark.parametrize("exercise", [
-    pytest.param("sq_loss", marks=pytest.mark.xfail(strict=True, reason=(
-        "the student notebook's cell calls atform.add_event(...) before it defines SimpleGraph and "
-        "sq_loss; atform never exists (evaltools is not installed), so the cell stops before the "
-        "definitions and the grader reports them missing instead of not implemented"))),
-    pytest.param("simple_graph", marks=pytest.mark.xfail(strict=True, reason=(
-        "same cell as sq_loss: atform.add_event(...) raises NameError before class SimpleGraph"))),
-    "train_loop",
-])
+@pytest.mark.parametrize("exercise", ["sq_loss", "simple_graph", "train_loop"])
 def test_nma_student_notebook_gets_zero_not_implemented(exercise: str):
     report = grader.check(exercise, file=notebook(NMA_STUDENT))
     assert report.score == 0
@@ -250,9 +242,6 @@ def test_nma_shaped_stubs_get_zero_not_implemented(exercise: str, tmp_path: Path
     assert set(summaries(report)) == {"not_implemented"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a cell that fails before its definitions (the tracking call first, as in the published "
-    "student notebook) stops there: the stubs after it are never defined"))
 def test_nma_shaped_stubs_after_a_failing_call_still_say_not_implemented(tmp_path: Path):
     report = grader.check("sq_loss", file=nma_shaped(tmp_path / "first.ipynb", solved=False, tracking_first=True))
     assert set(summaries(report)) == {"not_implemented"}

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "judge_failed": "what your code returned could not be compared with the expected result ({exception}); check its type and shape",
     "not_run": "not run: '{needs}' did not pass",
     "not_graded": "not graded: the submission could not be read",
+    "hint.undefined_name": "a name your code uses is not defined here: import it in your code (a notebook cell that failed, or a package only your machine has, may have defined it for you)",
     "hidden_failed": "this hidden check did not pass",
     "passed": "passed",
     # report

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "judge_failed": "コードが返した値を期待される結果と比較できませんでした（{exception}）。型と形状を確認してください",
     "not_run": "未実行: '{needs}' が合格していません",
     "not_graded": "未採点: 提出物を読み込めませんでした",
+    "hint.undefined_name": "コードが使っている名前がここでは定義されていません。コード内で import してください（失敗したノートブックのセルや、手元の環境にしかないパッケージが定義していた可能性があります）",
     "hidden_failed": "この非公開チェックに合格しませんでした",
     "passed": "合格",
     "report.expected": "期待",

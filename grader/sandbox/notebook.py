@@ -9,9 +9,11 @@ never blocks.
 
 from __future__ import annotations
 
+import ast
 import linecache
 import os
 import signal
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,10 +56,13 @@ def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
 
 def _run_cell(shell: Any, number: int, source: str, timeout: float,
               describe: Callable[[BaseException], dict[str, Any]]) -> dict[str, Any] | None:
+    """Run one cell. If it raises, its later top-level definitions (def, class, import) still run:
+    a course's tracking call that fails above a student's function must not hide the function."""
     filename = cell_filename(number)
     try:
         code = shell.transform_cell(source)
-        compiled = compile(code, filename, "exec")
+        tree = ast.parse(code, filename)
+        compiled = compile(tree, filename, "exec")
     except BaseException as exc:  # noqa: BLE001 - a SyntaxError, or a transformer choking on it
         return {"cell": number, "status": "error", **describe(exc)}
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -67,8 +72,34 @@ def _run_cell(shell: Any, number: int, source: str, timeout: float,
     except CellTimeout:
         return {"cell": number, "status": "timeout", "seconds": timeout}
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: next cell
-        return {"cell": number, "status": "error", **describe(exc)}
+        failure = {"cell": number, "status": "error", **describe(exc)}
+        _define_the_rest(tree, _failed_line(exc, filename), filename, shell.user_ns, timeout)
+        return failure
     return None
+
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def _failed_line(exc: BaseException, filename: str) -> int:
+    """The line of the cell's top-level statement that raised (0 if unknown: the whole cell is later)."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == filename:
+            return frame.tb_lineno  # the outermost frame in the cell: its top level
+        frame = frame.tb_next
+    return 0
+
+
+def _define_the_rest(tree: ast.Module, line: int, filename: str, ns: dict[str, Any], timeout: float) -> None:
+    for node in tree.body:
+        if node.lineno <= line or not isinstance(node, DEFINITIONS):
+            continue
+        try:
+            with _time_limit(timeout):
+                exec(compile(ast.Module([node], type_ignores=[]), filename, "exec"), ns)  # noqa: S102
+        except BaseException:  # noqa: BLE001 - the cell's first failure is the one reported
+            pass
 
 
 @contextmanager
@@ -101,10 +132,9 @@ def _shell() -> Any:
             """No event loop: plots are drawn by Agg (or matplotlib-inline) and never block."""
 
         def system(self, cmd: str) -> None:
-            print(f"[grader] shell command skipped: !{cmd}")
+            """Shell commands (`!pip install ...`) are skipped: nothing is installed or downloaded."""
 
         def getoutput(self, cmd: str, split: bool = True, depth: int = 0) -> SList:
-            print(f"[grader] shell command skipped: !{cmd}")
             return SList()
 
     config = Config()
@@ -112,7 +142,9 @@ def _shell() -> Any:
     config.HistoryAccessor.enabled = False
     config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.autocall = 0
-    shell = GradingShell(config=config)
+    with warnings.catch_warnings():  # "IPython parent ... is not a writable location": no profile needed
+        warnings.simplefilter("ignore")
+        shell = GradingShell(config=config)
     shell.magics_manager.register_function(_skipped_magic("pip"), "line", "pip")
     shell.magics_manager.register_function(_skipped_magic("conda"), "line", "conda")
     return shell
@@ -120,6 +152,6 @@ def _shell() -> Any:
 
 def _skipped_magic(name: str) -> Callable[[str], None]:
     def magic(line: str) -> None:
-        print(f"[grader] %{name} skipped: {line}")
+        """%pip and %conda are skipped, as shell commands are."""
 
     return magic
