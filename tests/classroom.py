@@ -385,10 +385,6 @@ def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False)
             nbformat.write(notebook, str(folder / student_id / "W1D2_Tutorial1.ipynb"))
             (folder / student_id / "notes.txt").write_text("my notes\n")
             student.what.append("a folder with the notebook")
-        elif kind == "correct" and index % 5 == 2:  # some download a .py from Colab: run as a module, no magics
-            script = "\n\n".join(student.code[e] for e in EXERCISES) + "\n\nprint(sq_loss(torch.ones(2), torch.zeros(2)))\n"
-            (folder / f"{student_id}.py").write_text("import torch\n\n" + script, encoding="utf-8")
-            student.what.append("a .py file")
         else:
             nbformat.write(notebook, str(folder / f"{student_id}.ipynb"))
         expected[student_id] = Expected(
