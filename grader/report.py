@@ -20,7 +20,8 @@ def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
     if message is None:
         return ""
     message_id, params = message
-    params = dict(params)
+    # A report read back from the gradebook has JSON lists where shapes and indices were tuples.
+    params = {key: tuple(value) if isinstance(value, list) else value for key, value in params.items()}
     if "path" in params:
         params["path"] = text("path", lang, path=params["path"]) if params["path"] else ""
     return text(message_id, lang, **params)
