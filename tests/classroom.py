@@ -11,8 +11,10 @@ prints, cells that raise, exploration. It returns what a correct grader must say
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "nma_w1d2"
 EXERCISES = ("sq_loss", "simple_graph", "train_loop")
 HOSTILE = ROOT / "tests" / "hostile"
+Deck = dict[str, Iterator[Path]]  # each exercise's mutants, shuffled, dealt in turn
 
 
 class Verdict(StrEnum):
@@ -230,29 +233,28 @@ def _base(rng: random.Random) -> _Student:
 
 # -- the kinds of student ------------------------------------------------------------------------------
 
-def _kind_correct(rng: random.Random, index: int) -> _Student:
+def _kind_correct(rng: random.Random, index: int, deck: Deck) -> _Student:
     student = _base(rng)
     student.what.append("correct (references and alternates)")
     return student
 
 
-def _kind_buggy(rng: random.Random, index: int) -> _Student:
+def _kind_buggy(rng: random.Random, index: int, deck: Deck) -> _Student:
     student = _base(rng)
-    chosen = [EXERCISES[index % len(EXERCISES)]]
+    chosen = ["train_loop" if index < 2 else EXERCISES[index % len(EXERCISES)]]  # see CYCLE
     if rng.random() < 0.25:
         chosen.append(rng.choice([e for e in EXERCISES if e not in chosen]))
     for exercise in chosen:
-        mutant = rng.choice(mutants(exercise))
+        mutant = next(deck[exercise])
         student.code[exercise] = _code(mutant)
         student.verdicts[exercise] = Verdict.LOSES
         student.what.append(f"mutant {exercise}/{mutant.name}")
     return student
 
 
-def _kind_half_done(rng: random.Random, index: int) -> _Student:
+def _kind_half_done(rng: random.Random, index: int, deck: Deck) -> _Student:
     student = _base(rng)
-    count = 1 + (index % 2)
-    for exercise in rng.sample(EXERCISES, count):
+    for exercise in [EXERCISES[(index + k) % len(EXERCISES)] for k in range(1 + index % 2)]:
         student.code[exercise] = _code(stub(exercise))
         student.verdicts[exercise] = Verdict.ZERO
         student.not_implemented.add(exercise)
@@ -260,7 +262,7 @@ def _kind_half_done(rng: random.Random, index: int) -> _Student:
     return student
 
 
-def _kind_raises(rng: random.Random, index: int) -> _Student:
+def _kind_raises(rng: random.Random, index: int, deck: Deck) -> _Student:
     student = _base(rng)
     later = rng.choice(EXERCISES[1:])
     cell, exception = RAISING[index % len(RAISING)]
@@ -270,7 +272,7 @@ def _kind_raises(rng: random.Random, index: int) -> _Student:
     return student
 
 
-def _kind_loops(rng: random.Random, index: int) -> _Student:
+def _kind_loops(rng: random.Random, index: int, deck: Deck) -> _Student:
     student = _base(rng)
     cell = LOOPS[index % len(LOOPS)]
     student.before.setdefault(rng.choice(EXERCISES), []).append(cell)
@@ -315,7 +317,7 @@ HOSTILES = (
 )
 
 
-def _kind_hostile(rng: random.Random, index: int) -> _Student:
+def _kind_hostile(rng: random.Random, index: int, deck: Deck) -> _Student:
     hostile = HOSTILES[index % len(HOSTILES)]
     student = _base(rng)
     student.hostile, student.issue = True, hostile.issue
@@ -339,8 +341,11 @@ def _kind_hostile(rng: random.Random, index: int) -> _Student:
 
 # -- the class -------------------------------------------------------------------------------------------
 
-# The gradable, non-hostile kinds, in the order they repeat; a `clean` class has only these.
-CYCLE = ("correct", "buggy", "correct", "half_done", "buggy", "raises", "correct", "buggy")
+# The gradable, non-hostile kinds, in the order they repeat; a `clean` class has only these. The first
+# two (the first students graded) have a train_loop mutant: the grader computes a check's reference the
+# first time it needs it, inside that student's time limit, and train_loop's first one takes ~1 s (2 s
+# under load: all of the limit with GRADER_TIMEOUT_SCALE=0.2); a timeout cannot change their verdict.
+CYCLE = ("buggy", "buggy", "correct", "half_done", "correct", "raises", "correct", "buggy")
 KINDS = {"correct": _kind_correct, "buggy": _kind_buggy, "half_done": _kind_half_done, "raises": _kind_raises,
          "loops": _kind_loops, "hostile": _kind_hostile}
 BROKEN = ("truncated", "not_a_notebook", "empty_folder", "duplicate")
@@ -369,6 +374,7 @@ def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False)
     loops or hostile cells): a class for timing. Deterministic for a given seed.
     """
     rng = random.Random(seed)
+    deck = {e: itertools.cycle(rng.sample(mutants(e), len(mutants(e)))) for e in EXERCISES}
     folder.mkdir(parents=True, exist_ok=True)
     expected: dict[str, Expected] = {}
     counters: dict[str, int] = {}
@@ -378,7 +384,7 @@ def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False)
         if kind in BROKEN:
             expected[student_id] = _broken(kind, folder, student_id, rng)
             continue
-        student = KINDS[kind](rng, index)
+        student = KINDS[kind](rng, index, deck)
         notebook = _notebook(student, rng, title=f"student {student_id}")
         if kind == "correct" and index % 5 == 4:  # some submit a folder holding the notebook (and notes)
             (folder / student_id).mkdir()
