@@ -62,12 +62,10 @@ class Expected:
 def _code(path: Path) -> str:
     """A solution file as a student's cell: without its module docstring."""
     text = path.read_text(encoding="utf-8")
-    tree = ast.parse(text)
-    body = tree.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        lines = text.splitlines(keepends=True)
-        text = "".join(lines[body[0].end_lineno:])
+    first = ast.parse(text).body[:1]
+    if first and isinstance(first[0], ast.Expr) and isinstance(first[0].value, ast.Constant) \
+            and isinstance(first[0].value.value, str):
+        text = "".join(text.splitlines(keepends=True)[first[0].end_lineno or 0:])
     return text.strip("\n") + "\n"
 
 
@@ -215,7 +213,7 @@ def _notebook(student: _Student, rng: random.Random, title: str) -> nbformat.Not
     cells.append(new_markdown_cell("## Summary\n\nWe trained a network with our own loop."))
     for number, cell in enumerate(cells):  # nbformat gives cells random ids: make them the seed's
         cell.id = f"{rng.getrandbits(32):08x}-{number}"
-    notebook = new_notebook(cells=cells)
+    notebook: nbformat.NotebookNode = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
 
@@ -374,7 +372,7 @@ def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False)
     loops or hostile cells): a class for timing. Deterministic for a given seed.
     """
     rng = random.Random(seed)
-    deck = {e: itertools.cycle(rng.sample(mutants(e), len(mutants(e)))) for e in EXERCISES}
+    deck: Deck = {e: itertools.cycle(rng.sample(mutants(e), len(mutants(e)))) for e in EXERCISES}
     folder.mkdir(parents=True, exist_ok=True)
     expected: dict[str, Expected] = {}
     counters: dict[str, int] = {}

@@ -22,7 +22,7 @@ import pytest
 from classroom import ASSIGNMENT, EXERCISES, HOSTILES, Expected, Verdict, make_class
 from conftest import GraderRun, grader
 
-pytestmark = pytest.mark.slow  # ~70 s on an idle 2-core machine: one grading shared by every test here
+pytestmark = pytest.mark.slow  # 75–140 s on 2 cores: one grading, shared by every test here
 
 STUDENTS = 50
 EXPORTS = ("gradescope", "canvas", "junit", "csv")
@@ -62,7 +62,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     root = tmp_path_factory.mktemp("classroom")
     expected = make_class(root / "submissions", STUDENTS, seed=0)
     out = root / "out"
-    args = ["grade", root / "submissions", "--assignment", ASSIGNMENT, "--out", out, "--workers", "2", "--quiet"]
+    args: list[str | Path] = ["grade", root / "submissions", "--assignment", ASSIGNMENT, "--out", out,
+                              "--workers", "2", "--quiet"]
     for fmt in EXPORTS:
         args += ["--export", fmt]
     mark = f"classroom-sleeper-{os.getpid()}"
