@@ -217,6 +217,21 @@ def test_the_budget_bounds_a_submission_that_loops_in_every_check(monkeypatch: p
     assert runner.BUDGET + 12 * 2 * runner.FLOOR < BOUND - 20  # 12 checks, each reloading: still in bounds
 
 
+def test_an_answer_that_came_in_time_counts_even_if_the_grader_was_slow(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The grader computes the reference while the student's probe runs; if that takes longer than
+    the check's limit, the student's answer, already waiting, must still be read."""
+    from grader.sandbox import runner
+
+    monkeypatch.setenv("GRADER_TIMEOUT_SCALE", "0.2")
+    with runner.Sandbox(exercises=("sq_loss",), source=HOSTILE.parent.parent / "reference_solutions" / "sq_loss.py", device="cpu",
+                        memory_mb=2048, workdir=tmp_path, load_timeout=10.0) as box:
+        box.submit(0)
+        time.sleep(3.0)  # past the check's scaled limit (1 s), as a slow reference would be
+        outcome = box.wait(5.0)
+    assert outcome.status.value == "passed", outcome.error
+
+
 @pytest.mark.parametrize("kind", ["missing", "directory"])
 def test_a_file_that_is_not_there_exits_2_with_one_message(run_grader: Runner, tmp_path: Path, kind: str) -> None:
     path = tmp_path / "nowhere.py"
