@@ -13,6 +13,7 @@ from grader import __version__
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.submissions import Part, Task
 from grader.results import CheckResult, ExerciseReport, Feedback, Status
+from grader.sandbox.runner import CELL_TIMEOUT
 from grader.submission import Source, cells_source
 
 
@@ -21,7 +22,7 @@ class Settings:
     """How every submission of a batch is graded."""
 
     device: str = "cpu"
-    cell_timeout: float = 30.0
+    cell_timeout: float = CELL_TIMEOUT
 
 
 def grade_task(task: Task, settings: Settings) -> StudentReport:

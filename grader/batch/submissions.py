@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -46,7 +46,7 @@ class Task:
     files: tuple[str, ...]
     parts: tuple[Part, ...] = ()
     problem: str = ""  # set: the submission cannot be read, every exercise scores 0
-    exercises: tuple[str, ...] = field(default=())
+    exercises: tuple[str, ...] = ()
 
 
 def discover(folder: Path) -> list[Submission]:
