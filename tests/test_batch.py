@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ from conftest import ROOT, grader
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.batch.grading import Settings
+from grader.batch.names import student_file_name
 from grader.batch.run import Plan, grade_class
 
 REFERENCE = ROOT / "reference_solutions"
@@ -134,6 +136,19 @@ def test_the_gradebook_has_one_row_per_student_exercise_and_check(bad_class):
 
     per_student = sum(len(bank.get(name).checks) for name in EXERCISES)
     assert len(checks) == 10 and {count for _, count in checks} == {per_student}
+
+
+def test_report_links_lead_to_the_feedback_files_the_run_wrote(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    ids = ["alice", "Alice", "CON", "名前", "x" * 200, "a b"]
+    for student_id in ids:
+        (folder / f"{student_id}.ipynb").write_text("")  # unreadable: an error, graded without a sandbox
+    out = tmp_path / "out"
+    grade(folder, out)
+    links = re.findall(r'href="(students/[^"]+)"', (out / "report.html").read_text("utf-8"))
+    assert sorted(links) == sorted(f"students/{student_file_name(student_id, '.html')}" for student_id in ids)
+    assert all((out / link).is_file() and (out / link).with_suffix(".md").is_file() for link in links)
 
 
 def test_a_rerun_skips_what_is_graded_and_regrades_what_changed(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from test_html_report import F, P, S, Page, assert_well_formed, check, failed
 
 from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
 from grader.batch.model import StudentReport, StudentStatus, student_json
+from grader.batch.names import MAX_STEM, student_file_name
 from grader.i18n import text
 from grader.results import ExerciseReport, Status
 
@@ -115,22 +117,62 @@ def test_japanese_labels():
     assert text("feedback.title", "ja", student="amy") in feedback_markdown(AMY, "ja")
 
 
-TRICKY_IDS = ["alice", "Alice", "ALICE", "a b", "a_b", "a/b", "a\\b", "..", ".hidden", "-rf", "", "é", "e",
-              "chloé, \"c\"", "<script>alert(1)</script>", "x" * 300, "x" * 301, "con", "名前", "alice-0123456789"]
+TRICKY_IDS = ["alice", "Alice", "ALICE", "a b", "a_b", "a/b", "a\\b", "..", ".hidden", "-rf", "", "é", "e\u0301", "e",
+              "chloé, \"c\"", "<script>alert(1)</script>", "x" * 300, "x" * 301, "con", "CON", "con_", "con.txt",
+              "Nul", "com1", "lpt9.tar.gz", "../x", "../../etc/passwd", "a.", "名前", "alice-0123456789", "a\udcff"]
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def test_file_names_are_safe():
     for student_id in TRICKY_IDS:
-        name = feedback_filename(student_id, ".html")
+        name = student_file_name(student_id, ".html")
         assert re.fullmatch(r"[a-z0-9_][a-z0-9._-]{0,80}\.html", name), (student_id, name)
+        assert name.split(".")[0] not in WINDOWS_DEVICES and not name.removesuffix(".html").endswith(".")
 
 
 def test_file_names_differ_for_different_ids_even_ignoring_case():
-    names = {feedback_filename(student_id, ".md").lower() for student_id in TRICKY_IDS}
+    names = {student_file_name(student_id, ".md").lower() for student_id in TRICKY_IDS}
     assert len(names) == len(TRICKY_IDS)
 
 
 def test_a_plain_id_keeps_its_name():
-    assert feedback_filename("alice", ".html") == "alice.html"
-    assert feedback_filename("s1234.lee", ".md") == "s1234.lee.md"
-    assert feedback_filename("Alice", ".html").startswith("alice-")
+    assert student_file_name("alice", ".html") == "alice.html"
+    assert student_file_name("s1234.lee", ".md") == "s1234.lee.md"
+    assert student_file_name("submission") == "submission"  # the Gradescope bundle reads gradescope/submission/
+    assert student_file_name("Alice", ".html").startswith("alice-")
+
+
+def test_ids_that_differ_only_by_case_get_names_that_do_too():
+    names = [student_file_name(student_id, ".html") for student_id in ("alice", "Alice", "aLiCe")]
+    assert names[0] == "alice.html" and len({name.casefold() for name in names}) == 3
+
+
+@pytest.mark.parametrize("student_id", ["con", "CON", "con.txt", "Nul", "COM1", "lpt9.tar.gz", "aux"])
+def test_a_windows_device_name_is_never_used(student_id: str):
+    name = student_file_name(student_id, ".html")
+    device = student_id.lower().split(".")[0]
+    assert name.split(".")[0] not in WINDOWS_DEVICES and name.startswith(device + "_")
+
+
+@pytest.mark.parametrize("student_id", ["../x", "../../etc/passwd", "a/../../b", "/abs", "..\\x", "-rf", "."])
+def test_a_path_in_an_id_stays_in_the_folder(tmp_path: Path, student_id: str):
+    name = student_file_name(student_id, ".html")
+    assert (tmp_path / name).resolve().parent == tmp_path.resolve()
+    assert not name.startswith((".", "-")) and "/" not in name and "\\" not in name
+
+
+def test_a_long_id_gets_a_bounded_name_of_its_own():
+    names = {student_file_name(student_id, ".html") for student_id in ("x" * 300, "x" * 301, "x" * 64 + "y")}
+    assert len(names) == 3 and all(len(name) <= MAX_STEM + 11 + len(".html") for name in names)
+    assert student_file_name("x" * MAX_STEM) == "x" * MAX_STEM
+
+
+def test_a_unicode_id_gets_an_ascii_name_of_its_own():
+    ids = ["名前", "名字", "é", "e\u0301", "e", "Ω", "a\udcff"]  # the last: a file name that is not UTF-8
+    names = [student_file_name(student_id, ".md") for student_id in ids]
+    assert all(name.isascii() for name in names) and len(set(names)) == len(ids)
+    assert names[4] == "e.md"
+
+
+def test_feedback_files_are_named_by_the_one_rule():
+    assert feedback_filename is student_file_name  # what grader.batch.run writes; report links and exports use it

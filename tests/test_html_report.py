@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 import time
 from html.parser import HTMLParser
@@ -15,6 +16,7 @@ from PIL import Image
 from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
 from grader.batch.html_report import write_report
 from grader.batch.model import StudentReport, StudentStatus, student_json
+from grader.i18n import text
 from grader.results import CheckResult, ExerciseReport, Feedback, Status
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -140,6 +142,16 @@ def test_page_is_well_formed_and_self_contained(tmp_path: Path):
     assert all(link.startswith("students/") and (tmp_path / link).is_file() for link in links), links
     assert "url(" not in page and "<script" not in page
     assert "Week 1 &lt;lab&gt;" in page
+
+
+def test_links_lead_to_each_students_own_feedback_file(tmp_path: Path):
+    ids = ["alice", "Alice", "../x", "CON", "x" * 300, "名前", "a b&c"]
+    _, parsed = report(tmp_path, [failed(student_id) for student_id in ids])
+    links = [value for name, value in parsed.urls if name == "href"]
+    assert len(set(links)) == len(ids) and all((tmp_path / link).is_file() for link in links), links
+    for student_id, link in zip(sorted(ids), links):  # the rows are sorted by id
+        title = html.escape(text("feedback.title", "en", student=student_id))
+        assert f"<title>{title}</title>" in (tmp_path / link).read_text("utf-8")
 
 
 def test_summary_numbers(tmp_path: Path):

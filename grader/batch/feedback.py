@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from typing import Any
 
+from grader.batch.names import student_file_name
 from grader.i18n import text
 
+feedback_filename = student_file_name  # the name grader.batch.run writes the feedback files under
 MARKS = {"passed": "✓", "skipped": "–", "timeout": "⏱"}  # every other status is a ✗
 OUTPUT_LINES = 20
 OUTPUT_CHARS = 2000
-_UNSAFE = re.compile(r"[^a-z0-9._-]")
-_HASHED = re.compile(r"-[0-9a-f]{10}$")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 
 CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}
@@ -22,18 +21,6 @@ tr.check td{border-top:1px solid #ddd}td.score{text-align:right;white-space:nowr
 .passed{color:#080}.failed{color:#b00}.skipped{color:#888}.hint{color:#850}
 pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere;margin:.2em 0}
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}"""
-
-
-def feedback_filename(student_id: str, suffix: str) -> str:
-    """A safe file name for this id, different for every id, case-insensitive file systems included.
-
-    A name that sanitizing changed, or that could be mistaken for one, gets a hash of the id, so no
-    two ids share a name.
-    """
-    stem = _UNSAFE.sub("_", student_id.lower()).lstrip(".-")[:64]  # no hidden file, no name read as an option
-    if stem != student_id or not stem or _HASHED.search(stem):
-        stem = f"{stem or 'student'}-{hashlib.sha256(student_id.encode()).hexdigest()[:10]}"
-    return stem + suffix
 
 
 def mark(status: str) -> str:

@@ -10,7 +10,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.batch.feedback import element, feedback_filename, points
+from grader.batch.feedback import element, points
+from grader.batch.names import student_file_name
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -154,7 +155,7 @@ def _failures(graded: list[Student]) -> str:
 def _students(students: list[Student], names: list[str]) -> str:
     rows = []
     for student in sorted(students, key=lambda s: str(s["student"])):
-        link = element("a", "feedback", href=f"students/{feedback_filename(student['student'], '.html')}")
+        link = element("a", "feedback", href=f"students/{student_file_name(student['student'], '.html')}")
         if student["status"] == "error":
             cells = [element("td", element("pre", escape(student["message"])), colspan=str(len(names) + 1))]
         else:

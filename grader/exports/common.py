@@ -1,13 +1,12 @@
-"""What every exporter shares: the options, the roster, the gradebook facts, safe names and numbers."""
+"""What every exporter shares: the options, the roster, the gradebook facts, numbers and text."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +19,6 @@ SCHEMAS = Path(__file__).parent / "schemas"
 
 Student = dict[str, Any]  # one DIR/students/<student>.json, as grader.batch.model.student_json writes it
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 # XML 1.0 cannot carry most control characters, which student output (ANSI colours, \0) can hold.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -158,32 +155,6 @@ def load_students(batch_dir: Path) -> list[Student]:
             raise GraderError(f"{path}: not a student report (needs student, status and exercises).")
         students.append(data)
     return sorted(students, key=lambda s: str(s["student"]))
-
-
-def file_names(students: list[str]) -> dict[str, str]:
-    """Student id → a file name safe everywhere, unique even on case-insensitive file systems.
-
-    A name that had to change, or that differs from another only by case, gets a hash of the real id,
-    so the result does not depend on which other students are in the batch.
-    """
-    base = {}
-    for sid in students:
-        safe = _UNSAFE.sub("_", sid).strip("._")[:80] or "student"
-        if safe != sid or safe.upper() in _WINDOWS_RESERVED:
-            safe = f"{safe}-{_digest(sid)}"
-        base[sid] = safe
-    by_folded: dict[str, list[str]] = defaultdict(list)
-    for sid, safe in base.items():
-        by_folded[safe.casefold()].append(sid)
-    names = {sid: (f"{base[sid]}-{_digest(sid)}" if len(by_folded[base[sid].casefold()]) > 1 else base[sid])
-             for sid in students}
-    if len({n.casefold() for n in names.values()}) != len(names):  # a hash collision: never overwrite
-        raise GraderError("two student ids map to the same file name; rename one of the submissions.")
-    return names
-
-
-def _digest(sid: str) -> str:
-    return hashlib.sha256(sid.encode("utf-8")).hexdigest()[:8]
 
 
 def points(value: float) -> str:

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.exports.common import Gradebook, Student, file_names, is_error, write_atomic
+from grader.batch.names import student_file_name
+from grader.exports.common import Gradebook, Student, is_error, write_atomic
 
 
 def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
-    names = file_names([str(s["student"]) for s in students])
-    return [write_atomic(out_dir / names[str(s["student"])] / "results.json",
+    return [write_atomic(out_dir / student_file_name(str(s["student"])) / "results.json",
                          json.dumps(results(s, book), indent=1, ensure_ascii=False) + "\n")
             for s in students]
 

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.exports.common import Gradebook, Student, file_names, is_error, write_atomic
+from grader.batch.names import student_file_name
+from grader.exports.common import Gradebook, Student, is_error, write_atomic
 from grader.exports.gradescope import feedback
 
 LIMIT_BYTES = 1_000_000  # PrairieLearn refuses a larger results.json
@@ -15,8 +16,7 @@ _CUT = "\n…\n"
 
 
 def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
-    names = file_names([str(s["student"]) for s in students])
-    return [write_atomic(out_dir / names[str(s["student"])] / "results.json", dump(results(s, book)))
+    return [write_atomic(out_dir / student_file_name(str(s["student"])) / "results.json", dump(results(s, book)))
             for s in students]
 
 
