@@ -62,15 +62,24 @@ def cells_source(cells: list[str], *, shown: str) -> Iterator[Source]:
         yield Source(target, notebook=True, shown=shown)
 
 
-def code_cells(path: Path) -> list[str]:
-    """The code cells of a notebook, in order (a .py file is one cell); UnreadableSubmission if it cannot be read."""
+def read(path: Path) -> bytes:
+    """The file's bytes; UnreadableSubmission if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableSubmission(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+
+
+def code_cells(path: Path, data: bytes | None = None) -> list[str]:
+    """The code cells of a notebook, in order (a .py file is one cell); UnreadableSubmission if it cannot be read.
+
+    `data`: the file's bytes, when the caller has read them already.
+    """
     if path.suffix not in SUFFIXES:
         raise UnreadableSubmission(
             f"{path}: not a Python file or a Jupyter notebook; submit a .py or .ipynb file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableSubmission(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if data is None:
+        data = read(path)
     if path.suffix == ".py":
         return [data.decode("utf-8", "replace")]
     return _notebook_cells(path, data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import io
 import json
 import os
 import re
@@ -17,6 +19,7 @@ import pytest
 from conftest import ROOT, grader
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.batch import submissions
 from grader.batch.grading import Settings
 from grader.batch.names import student_file_name
 from grader.batch.run import Plan, grade_class
@@ -149,6 +152,28 @@ def test_report_links_lead_to_the_feedback_files_the_run_wrote(tmp_path):
     links = re.findall(r'href="(students/[^"]+)"', (out / "report.html").read_text("utf-8"))
     assert sorted(links) == sorted(f"students/{student_file_name(student_id, '.html')}" for student_id in ids)
     assert all((out / link).is_file() and (out / link).with_suffix(".md").is_file() for link in links)
+
+
+def test_each_file_of_a_submission_is_read_once(tmp_path, monkeypatch):
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    (folder / "sq_loss.py").write_text(SQ_LOSS)
+    notebook(folder / "rest.ipynb", SIMPLE_GRAPH)
+    notebook(folder / "more.ipynb", "x = 1")
+    opened: list[str] = []
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting_open)  # what Path.read_bytes and read_text open files with
+    monkeypatch.setattr(builtins, "open", counting_open)
+    task = submissions.load(submissions.single(folder, "ann"), EXERCISES, tmp_path)
+    assert sorted(Path(name).name for name in opened if name.startswith(str(folder))) == \
+        ["more.ipynb", "rest.ipynb", "sq_loss.py"]
+    assert not task.problem
+    assert [part.shown for part in task.parts] == ["ann/sq_loss.py", "ann/more.ipynb, ann/rest.ipynb"]
 
 
 def test_a_rerun_skips_what_is_graded_and_regrades_what_changed(tmp_path):

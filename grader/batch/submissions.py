@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.submission import SUFFIXES, UnreadableSubmission, code_cells
+from grader.submission import SUFFIXES, UnreadableSubmission, code_cells, read
 
 IGNORED = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
+Contents = dict[Path, bytes | UnreadableSubmission]  # each file's bytes, or why it cannot be read
 
 
 @dataclass(frozen=True)
@@ -101,52 +102,69 @@ def _one(student: str, entries: list[Submission], root: Path) -> Submission:
 
 
 def load(submission: Submission, exercises: tuple[str, ...], root: Path) -> Task:
-    """Read the submission's files into a Task: which code grades which exercise."""
+    """Read the submission's files into a Task: which code grades which exercise.
+
+    Each file is read once: the same bytes give the content hash and the code.
+    """
     relative = tuple(_relative(f, root) for f in submission.files)
-    digest = _digest(submission.files, relative)
+    contents = _read(submission.files)
+    digest = _digest(contents, relative)
     if submission.problem:
         return Task(submission.student, digest, relative, problem=submission.problem, exercises=exercises)
     try:
-        parts = _parts(submission, exercises, root)
+        parts = _parts(submission, exercises, root, contents)
     except UnreadableSubmission as exc:
         return Task(submission.student, digest, relative, problem=_student_words(str(exc), root),
                     exercises=exercises)
     return Task(submission.student, digest, relative, parts=parts, exercises=exercises)
 
 
-def _parts(submission: Submission, exercises: tuple[str, ...], root: Path) -> tuple[Part, ...]:
+def _read(files: tuple[Path, ...]) -> Contents:
+    contents: Contents = {}
+    for path in files:
+        try:
+            contents[path] = read(path)
+        except UnreadableSubmission as exc:
+            contents[path] = exc
+    return contents
+
+
+def _parts(submission: Submission, exercises: tuple[str, ...], root: Path, contents: Contents) -> tuple[Part, ...]:
     """An exercise's own file (`sq_loss.py` in the student's folder) grades it; the rest grade the others."""
     own = {f.stem: f for f in submission.files if f.stem in exercises}
     rest = [f for f in submission.files if f not in own.values()]
-    parts = [_part((name,), [own[name]], root) for name in exercises if name in own]
+    parts = [_part((name,), [own[name]], root, contents) for name in exercises if name in own]
     others = tuple(name for name in exercises if name not in own)
     if others and rest:
-        parts.append(_part(others, rest, root))
+        parts.append(_part(others, rest, root, contents))
     elif others:
         parts.append(Part(others, shown="", cells=()))  # nothing else to grade them from: names are missing
     return tuple(parts)
 
 
-def _part(exercises: tuple[str, ...], files: list[Path], root: Path) -> Part:
+def _part(exercises: tuple[str, ...], files: list[Path], root: Path, contents: Contents) -> Part:
     shown = ", ".join(_relative(f, root) for f in files)
     if len(files) == 1 and files[0].suffix == ".py":
-        return Part(exercises, shown, text=code_cells(files[0])[0])
+        return Part(exercises, shown, text=_cells(files[0], contents)[0])
     cells: list[str] = []
     for f in files:
-        cells.extend(code_cells(f))
+        cells.extend(_cells(f, contents))
     return Part(exercises, shown, cells=tuple(cells))
 
 
-def _digest(files: tuple[Path, ...], names: tuple[str, ...]) -> str:
+def _cells(path: Path, contents: Contents) -> list[str]:
+    data = contents[path]
+    if isinstance(data, UnreadableSubmission):
+        raise data
+    return code_cells(path, data)
+
+
+def _digest(contents: Contents, names: tuple[str, ...]) -> str:
+    """The hash of the files (in `contents` order) and their names: a change to either regrades the student."""
     digest = hashlib.sha256()
-    for path, name in zip(files, names):
+    for data, name in zip(contents.values(), names):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-        except OSError:
-            digest.update(b"<unreadable>")
+        digest.update(data if isinstance(data, bytes) else b"<unreadable>")
         digest.update(b"\0")
     return digest.hexdigest()
 
