@@ -7,6 +7,7 @@ the worker, which runs them one by one in an IPython shell (grader/sandbox/noteb
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,9 @@ from pathlib import Path
 from grader.errors import GraderError, SubmissionNotFound
 
 SUFFIXES = (".py", ".ipynb")
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")  # what json reads beyond strings and numbers
+_HALF_NUMBER = re.compile(r"\.|[eE][-+]?")  # after a number's digits: its fraction or exponent, cut off
+_HALF_ESCAPE = re.compile(r"\\|u[0-9a-fA-F]{0,4}")  # in a string that ends there: "\" or "\u00"
 
 
 class UnreadableSubmission(GraderError):
@@ -100,12 +104,26 @@ def _notebook_cells(path: Path, data: bytes) -> list[str]:
     except Exception as exc:  # nbformat's NotJSONError, a missing key, a cell that is not text ...
         cause = exc.__cause__
         if isinstance(cause, json.JSONDecodeError):
-            cut = cause.pos >= len(cause.doc.rstrip()) - 1
-            why = "the file is cut off" if cut else f"invalid JSON at line {cause.lineno}"
+            why = "the file is cut off" if _cut_off(cause) else f"invalid JSON at line {cause.lineno}"
         else:
             why = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
         raise UnreadableSubmission(f"{path}: not a readable Jupyter notebook ({why}). {how}") from None
     return sources
+
+
+def _cut_off(error: json.JSONDecodeError) -> bool:
+    """Whether the JSON is a valid start that ends too soon, rather than wrong somewhere.
+
+    The decoder stops where it can read no further: in a file cut off, that is a string that never
+    closes, the end itself, or the half-written token just before it ("tru", "1e-", "\\u00").
+    """
+    if error.msg.startswith("Unterminated string"):  # the decoder met the end before a closing quote
+        return True
+    tail = error.doc[error.pos:].rstrip()
+    if error.msg.startswith("Invalid \\"):  # Invalid \escape, Invalid \uXXXX escape
+        return _HALF_ESCAPE.fullmatch(tail) is not None
+    return (not tail or _HALF_NUMBER.fullmatch(tail) is not None
+            or any(word.startswith(tail) and word != tail for word in _LITERALS))
 
 
 def _text(source: object) -> str:

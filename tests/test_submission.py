@@ -1,0 +1,62 @@
+"""Reading a student's file: why a notebook cannot be read, in words they can act on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from grader.submission import UnreadableSubmission, code_cells
+
+# Strings with escapes and non-ASCII text, numbers with a sign, fraction and exponent, true, false and null.
+NOTEBOOK = nbformat.writes(new_notebook(cells=[new_code_cell(
+    'print("héllo")', execution_count=12,
+    metadata={"collapsed": False, "scrolled": True, "lr": 1e-05, "x": -0.5, "y": None},
+    outputs=[new_output("stream", name="stderr", text="\x1b[31mred\x1b[0m")])]))
+
+
+def why(tmp_path: Path, content: str) -> str:
+    """The reason code_cells gives for not reading `content` as a notebook."""
+    path = tmp_path / "nb.ipynb"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UnreadableSubmission) as caught:
+        code_cells(path)
+    found = re.search(r"not a readable Jupyter notebook \((.*?)\)\. ", str(caught.value))
+    assert found, str(caught.value)
+    return found.group(1)
+
+
+def test_the_notebook_covers_every_kind_of_json_value():
+    for piece in ['"print(\\"héllo\\")"', "\\u001b", ": 12,", "1e-05", "-0.5", "true", "false", "null"]:
+        assert piece in NOTEBOOK
+
+
+@pytest.mark.parametrize("ending", ["", "\n"], ids=["as cut", "newline added"])
+def test_a_notebook_cut_off_anywhere_says_so(tmp_path: Path, ending: str):
+    reasons = {end: why(tmp_path, NOTEBOOK[:end] + ending) for end in range(1, len(NOTEBOOK.rstrip()))}
+    assert {end: reason for end, reason in reasons.items() if reason != "the file is cut off"} == {}
+
+
+@pytest.mark.parametrize("cut_after", ['"print(\\"hé', '"\\u00', ': 1', ': -0.', ": 1e-", ": fal", ": nu"],
+                         ids=["string", "escape", "integer", "fraction", "exponent", "false", "null"])
+def test_a_notebook_cut_inside_a_value_is_cut_off(tmp_path: Path, cut_after: str):
+    assert why(tmp_path, NOTEBOOK[:NOTEBOOK.index(cut_after) + len(cut_after)]) == "the file is cut off"
+
+
+@pytest.mark.parametrize("old, new, line", [
+    ('"collapsed": false,', '"collapsed": fals,', 8),
+    ('"execution_count": 12,', '"execution_count": 12', 6),  # where the comma should have been: before "id"
+    ('"execution_count": 12,', '"execution_count": 12;', 5),
+    ('"lr": 1e-05,', '"lr": 1e-,', 9),
+    ('"cell_type": "code"', '"cell_type": "co\nde"', 4),
+    ('"cell_type": "code"', '"cell_type": "co\\qde"', 4),
+    ("\\u001b[31m", "\\u00zz[31m", 19),
+    ('"nbformat_minor": 5\n}', '"nbformat_minor": 5\n}}', 31),
+], ids=["keyword", "missing comma", "semicolon", "exponent", "newline in a string", "bad escape",
+        "bad unicode escape", "extra brace at the end"])
+def test_a_notebook_with_a_syntax_error_says_where(tmp_path: Path, old: str, new: str, line: int):
+    assert old in NOTEBOOK
+    assert why(tmp_path, NOTEBOOK.replace(old, new, 1)) == f"invalid JSON at line {line}"
