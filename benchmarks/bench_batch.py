@@ -3,7 +3,8 @@
 A class of tiny PyTorch notebooks (tests/classroom.py's `make_class(clean=True)`: correct code,
 mutants, stubs and cells that raise; none hostile, all gradable) is, in the same run:
 
-(a) graded by `grader grade --assignment nma_w1d2 --workers W` into a fresh folder (no reuse);
+(a) graded by `grader grade --assignment nma_w1d2 --workers W` into a fresh folder (no reuse),
+    then again with `--kernel` (full fidelity: each notebook in a real Jupyter kernel);
 (b) only executed by nbclient, `NotebookClient(nb, timeout=60, kernel_name="python3",
     allow_errors=True).execute()`, one fresh kernel per notebook: one at a time, then W at a time.
     allow_errors=True so that a cell that raises does not stop the rest (as the grader goes on);
@@ -95,12 +96,12 @@ def watch(pid: int, memory: Memory, stop: threading.Event, every: float = 0.1) -
         stop.wait(every)
 
 
-def run_grader(submissions: Path, out: Path, workers: int) -> tuple[float, Memory, int]:
+def run_grader(submissions: Path, out: Path, workers: int, kernel: bool = False) -> tuple[float, Memory, int]:
     """`grader grade` once, timed and watched; returns seconds, memory and its exit code."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("GRADER_TIMEOUT_SCALE", None)  # the real time limits
     command = [sys.executable, "-m", "grader", "grade", str(submissions), "--assignment", ASSIGNMENT,
-               "--out", str(out), "--workers", str(workers), "--quiet"]
+               "--out", str(out), "--workers", str(workers), "--quiet", *(["--kernel"] if kernel else [])]
     memory, stop = Memory(), threading.Event()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -174,6 +175,10 @@ def main() -> None:
         wrong = mismatches(expected, Path(folder) / "out")
         children_maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         print(f"grader: {grader_s:.1f} s, exit {code}, verdicts not as built: {wrong or 'none'}", file=sys.stderr)
+        kernel_s, _, code = run_grader(submissions, Path(folder) / "out-kernel", args.workers, kernel=True)
+        wrong = mismatches(expected, Path(folder) / "out-kernel")
+        print(f"grader --kernel: {kernel_s:.1f} s, exit {code}, verdicts not as built: {wrong or 'none'}",
+              file=sys.stderr)
         sequential_s = run_nbclient(notebooks, 1)
         print(f"nbclient, 1 at a time: {sequential_s:.1f} s", file=sys.stderr)
         parallel_s = run_nbclient(notebooks, args.workers)
@@ -183,6 +188,8 @@ def main() -> None:
     print(f"| {n} notebooks, `--workers {args.workers}` | wall (s) | s / notebook | ÷ grader |")
     print("|---|---:|---:|---:|")
     print(f"| `grader grade` (executes and grades) | {grader_s:.1f} | {per:.2f} | 1.0× |")
+    print(f"| `grader grade --kernel` (in Jupyter kernels; executes and grades) | {kernel_s:.1f} | "
+          f"{kernel_s / n:.2f} | {kernel_s / grader_s:.1f}× |")
     print(f"| nbclient, 1 kernel at a time (executes only) | {sequential_s:.1f} | {sequential_s / n:.2f} | "
           f"{sequential_s / grader_s:.1f}× |")
     print(f"| nbclient, {args.workers} kernels at a time (executes only) | {parallel_s:.1f} | "

@@ -15,7 +15,7 @@ def main() -> None:
     if sys.argv[1:2] and sys.argv[1] in SANDBOXED_COMMANDS:
         from grader.sandbox.runner import warm_up
 
-        warm_up()
+        warm_up(kernel="--kernel" in sys.argv)
     from grader.cli import main as cli_main
 
     cli_main()

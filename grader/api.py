@@ -17,29 +17,30 @@ def list_exercises() -> list[Exercise]:
 
 
 def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
-          cell_timeout: float | None = None, lang: str = "en") -> ExerciseReport:
+          cell_timeout: float | None = None, lang: str = "en", kernel: bool = False) -> ExerciseReport:
     """Grade a submission of `exercise`: `file`, or ./exercises/<exercise>.py.
 
     Called with no `file` inside Jupyter or Colab, it grades the cells run so far in the
     notebook: their source, run again in the isolated worker (not the live objects).
+    With `kernel`, a notebook runs in a real Jupyter kernel (full fidelity, slower).
     """
     from grader import notebook_session
 
     spec = bank.get(exercise)
     if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
         return ExerciseReport(exercise=spec.name, title=spec.title, file="", device=device)
-    runner.warm_up()  # the sandbox imports torch while we do
+    runner.warm_up(kernel=kernel)  # the sandbox imports torch while we do
     device = check_device(device)
     from grader import engine, submission
 
     timeout = runner.CELL_TIMEOUT if cell_timeout is None else cell_timeout
     if file is None and notebook_session.active():
         with notebook_session.history_source() as source:
-            report = engine.grade(spec, source, device=device, cell_timeout=timeout)
+            report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
     else:
         path = Path(file) if file is not None else Path.cwd() / "exercises" / f"{exercise}.py"
         with submission.prepared(path, exercise) as source:
-            report = engine.grade(spec, source, device=device, cell_timeout=timeout)
+            report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
     report._lang = lang
     return report
 

@@ -26,6 +26,8 @@ err = Console(stderr=True)
 Lang = Annotated[str, typer.Option("--lang", help="Feedback language: en or ja.")]
 CellTimeout = Annotated[Optional[float], typer.Option(
     "--cell-timeout", min=0.1, help="Seconds each notebook cell may run (default 30).")]
+Kernel = Annotated[bool, typer.Option(
+    "--kernel", help="Full fidelity: run notebooks in a real Jupyter kernel through nbclient (slower).")]
 
 
 @app.command("list")
@@ -45,11 +47,12 @@ def check(
     device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
     lang: Lang = "en",
     cell_timeout: CellTimeout = None,
+    kernel: Kernel = False,
 ) -> None:
     """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
     from grader import report
 
-    result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout)
+    result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(result, lang), ensure_ascii=False) + "\n")
     else:
@@ -90,6 +93,7 @@ def grade(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar; one line per student, for logs.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
     cell_timeout: CellTimeout = None,
+    kernel: Kernel = False,
     lang: Lang = "en",
 ) -> None:
     """Grade a class's submissions in parallel into OUT: gradebook, per-student reports, report.html."""
@@ -107,7 +111,7 @@ def grade(
         raise BadOption(f"--student {student!r}: use a plain id (no '/', not starting with '.').")
     plan = Plan(
         submissions=submissions, exercises=names, out=out_dir, title=title, assignment=assignment or "",
-        settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT),
+        settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT, kernel=kernel),
         workers=workers or os.cpu_count() or 1, scheduler=scheduler, regrade=regrade, lang=lang,
         student=student, exports=tuple(export or ()),
     )

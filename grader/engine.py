@@ -26,24 +26,29 @@ UNDEFINED = {"NameError", "ModuleNotFoundError", "ImportError", "UnboundLocalErr
 OUTPUT_SHOWN = 600  # characters of what the student printed, per check
 
 
-def grade(exercise: Exercise, source: Source, *, device: str = "cpu",
-          cell_timeout: float = CELL_TIMEOUT) -> ExerciseReport:
+def grade(exercise: Exercise, source: Source, *, device: str = "cpu", cell_timeout: float = CELL_TIMEOUT,
+          kernel: bool = False) -> ExerciseReport:
     """Grade the student's `source` on every check of `exercise`."""
-    return grade_many([exercise], source, device=device, cell_timeout=cell_timeout)[0]
+    return grade_many([exercise], source, device=device, cell_timeout=cell_timeout, kernel=kernel)[0]
 
 
 def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "cpu",
-               cell_timeout: float = CELL_TIMEOUT) -> list[ExerciseReport]:
-    """Grade `source` on several exercises, in one sandbox: a notebook runs once for all of them."""
+               cell_timeout: float = CELL_TIMEOUT, kernel: bool = False) -> list[ExerciseReport]:
+    """Grade `source` on several exercises, in one sandbox: a notebook runs once for all of them.
+
+    With `kernel`, a notebook runs in a real Jupyter kernel through nbclient (full fidelity);
+    otherwise in an IPython shell inside the worker (fast). A .py file always runs as a module.
+    """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the other core runs the student's code meanwhile
     try:
-        return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout)
+        return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout, kernel=kernel)
     finally:
         torch.set_num_threads(threads)  # a notebook calling grader.check() keeps its own setting
 
 
-def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float) -> list[ExerciseReport]:
+def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float,
+           kernel: bool) -> list[ExerciseReport]:
     for exercise in exercises:
         _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
     reports = []
@@ -52,7 +57,7 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         exercises=tuple(e.name for e in exercises), source=source.path.resolve(), device=device,
         memory_mb=max(e.memory_mb for e in exercises), workdir=Path(workdir), load_timeout=load_timeout,
         budget=BUDGET * len(exercises) + (NOTEBOOK_TIMEOUT if source.notebook else 0.0),
-        notebook=source.notebook, cell_timeout=cell_timeout,
+        notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel,
     ) as box:
         probe = 0
         for exercise in exercises:

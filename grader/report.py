@@ -62,6 +62,8 @@ def cell_text(cell: CellFailure, lang: str) -> str:
     """What went wrong in a notebook cell, in the student's language."""
     if cell.status == "timeout":
         return text("cell_timeout", lang, cell=cell.cell)
+    if cell.status == "died":
+        return text("cell_died", lang, cell=cell.cell, how=cell.message)
     facts = {"cell": cell.cell, "exception": cell.exception, "message": cell.message, "line": cell.line,
              "code": cell.code}
     return text("cell_error_at" if cell.line else "cell_error", lang, **facts)

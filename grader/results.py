@@ -58,12 +58,12 @@ class CheckResult(BaseModel):
 
 
 class CellFailure(BaseModel):
-    """A notebook cell that raised or ran out of time; the cells after it still ran."""
+    """A notebook cell that raised, ran out of time or ended the notebook's process; the cells after it still ran."""
 
     model_config = ConfigDict(extra="forbid")
 
     cell: int  # 1-based, counting code cells only
-    status: Literal["error", "timeout"]
+    status: Literal["error", "timeout", "died"]
     exception: str = ""
     message: str = ""
     line: int | None = None

@@ -53,8 +53,7 @@ class Expected:
     not_implemented: frozenset[str] = frozenset()  # exercises whose first check must say "not_implemented"
     message: str = ""  # status "error": words the student's message must contain
     hostile: bool = False
-    issue: str = ""  # a known grader issue that makes it miss these verdicts today
-    cells: dict[int, str] = field(default_factory=dict)  # code cell number -> exception name or "timeout"
+    cells: dict[int, str] = field(default_factory=dict)  # code cell number -> exception name, "timeout" or "died"
 
 
 # -- the code students paste ---------------------------------------------------------------------
@@ -182,13 +181,15 @@ class _Student:
     failing: dict[str, str] = field(default_factory=dict)  # an extra cell's source -> its exception, or "timeout"
     cells: dict[int, str] = field(default_factory=dict)  # filled by _notebook: code cell number -> failure
     hostile: bool = False
-    issue: str = ""
 
 
 def _notebook(student: _Student, rng: random.Random, title: str) -> nbformat.NotebookNode:
     cells = [new_markdown_cell(f"# Tutorial 1: Gradient Descent and AutoGrad\n\n**{title}**"),
              new_code_cell(SETUP if rng.random() < 0.7 else "!pip install matplotlib --quiet\n" + SETUP)]
-    cells += [new_code_cell(c) for c in student.first]
+    for extra in student.first:
+        cells.append(new_code_cell(extra))
+        if extra in student.failing:
+            student.cells[sum(c.cell_type == "code" for c in cells)] = student.failing[extra]
     untried = student.untried
     loss = "(target - prediction) ** 2" if "sq_loss" in untried else "sq_loss(target, prediction)"
     sections = {
@@ -288,10 +289,9 @@ class _Hostile:
     verdict: Verdict  # for `exercise` (the others are correct: FULL)
     tried: bool = False  # the notebook calls the function itself (at load), not only the grader's checks
     others: dict[str, str] = field(default_factory=dict)  # other exercises replaced: exercise -> mutant file
-    issue: str = ""  # a known grader issue that makes it miss this verdict today (see test_classroom.py)
+    dies: bool = False  # as an extra cell, it ends the worker while the notebook loads
 
 
-KERNEL_DIES = "a cell that ends the worker while the notebook loads costs every exercise, not just that cell"
 HOSTILES = (
     _Hostile("fork_bomb.py", "sq_loss", Verdict.ZERO),  # every check's call forks without end: timeouts
     _Hostile("memory_torch_ones.py", "sq_loss", Verdict.ZERO, tried=True),  # 32 GB, written: MemoryError
@@ -308,20 +308,22 @@ HOSTILES = (
     _Hostile("keyboard_interrupt.py", "sq_loss", Verdict.ZERO),  # KeyboardInterrupt from the function
     _Hostile("monkeypatch_torch.py", "sq_loss", Verdict.LOSES, tried=True,  # patched comparisons, patched `-`:
              others={"simple_graph": "tanh_before_bias.py", "train_loop": "no_zero_grad.py"}),  # no mutant passes
-    _Hostile("segfault.py", "sq_loss", Verdict.ZERO, tried=True, issue=KERNEL_DIES),  # SIGSEGV in the test cell
-    _Hostile("exit_at_import.py", None, Verdict.FULL, issue=KERNEL_DIES),  # os._exit(3) in a cell
-    _Hostile("forge_messages_at_import.py", None, Verdict.FULL,  # forged answers (no valid token) at load
-             issue="messages forged while the notebook loads make the load fail: every exercise 0"),
+    # A cell that ends the worker while the notebook loads is recorded and skipped; the rest still counts.
+    _Hostile("segfault.py", "sq_loss", Verdict.ZERO, tried=True),  # SIGSEGV in the test cell, then in each check
+    _Hostile("exit_at_import.py", None, Verdict.FULL, dies=True),  # os._exit(3) in a cell
+    _Hostile("forge_messages_at_import.py", None, Verdict.FULL),  # forged answers (no valid token) at load: ignored
 )
 
 
 def _kind_hostile(rng: random.Random, index: int, deck: Deck) -> _Student:
     hostile = HOSTILES[index % len(HOSTILES)]
     student = _base(rng)
-    student.hostile, student.issue = True, hostile.issue
+    student.hostile = True
     text = (HOSTILE / hostile.file).read_text(encoding="utf-8")
     if hostile.exercise is None:
         student.first.append(text)
+        if hostile.dies:
+            student.failing[text] = "died"
         student.what.append(f"hostile cell {hostile.file} beside correct definitions")
     else:
         student.code[hostile.exercise] = text
@@ -393,7 +395,7 @@ def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False)
             nbformat.write(notebook, str(folder / f"{student_id}.ipynb"))
         expected[student_id] = Expected(
             status="graded", exercises=dict(student.verdicts), what="; ".join(student.what),
-            not_implemented=frozenset(student.not_implemented), hostile=student.hostile, issue=student.issue,
+            not_implemented=frozenset(student.not_implemented), hostile=student.hostile,
             cells=dict(student.cells))
     return expected
 

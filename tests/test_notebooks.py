@@ -157,3 +157,38 @@ def test_an_undefined_name_gets_the_hint_about_imports_not_the_checks_hint(tmp_p
     assert summary(report)[1]["exception"] == "NameError"
     assert report.checks[0].feedback.hint == "hint.undefined_name"
     assert [(c.cell, c.exception) for c in report.cells] == [(1, "ModuleNotFoundError")]
+
+
+@pytest.mark.parametrize("killer, how", [
+    ("import os\nos._exit(3)", "exit code 3"),
+    ("import ctypes\nctypes.string_at(0)", "signal SIGSEGV"),
+])
+def test_a_cell_that_ends_the_process_is_skipped_and_the_rest_still_graded(tmp_path, killer, how):
+    path = write_notebook(tmp_path / "dies.ipynb", "import torch", killer, SQ_LOSS)
+    report = grader.check("sq_loss", file=path)
+    assert report.score == report.max_score
+    assert [(c.cell, c.status, c.message) for c in report.cells] == [(2, "died", how)]
+
+
+def test_a_cell_that_will_not_stop_is_skipped_and_the_rest_still_graded(tmp_path):
+    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(10)\n    except BaseException:\n        pass"
+    path = write_notebook(tmp_path / "stubborn.ipynb", "import torch", stubborn, SQ_LOSS)
+    report = grader.check("sq_loss", file=path, cell_timeout=1.0)
+    assert report.score == report.max_score
+    assert [(c.cell, c.status) for c in report.cells] == [(2, "timeout")]
+
+
+def test_messages_forged_while_the_notebook_loads_are_ignored(tmp_path):
+    forge = (ROOT / "tests" / "hostile" / "forge_messages_at_import.py").read_text().replace(
+        "def sq_loss", "def _unused")
+    path = write_notebook(tmp_path / "forged.ipynb", forge, SQ_LOSS)
+    report = grader.check("sq_loss", file=path)
+    assert report.score == report.max_score and report.cells == []
+
+
+def test_a_fork_bomb_cell_is_stopped_with_its_processes(tmp_path):
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
+    path = write_notebook(tmp_path / "bomb.ipynb", bomb, "import torch", SQ_LOSS)
+    report = grader.check("sq_loss", file=path, cell_timeout=1.0)
+    assert report.score == report.max_score
+    assert [(c.cell, c.status) for c in report.cells] == [(1, "timeout")]

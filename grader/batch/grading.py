@@ -23,6 +23,7 @@ class Settings:
 
     device: str = "cpu"
     cell_timeout: float = CELL_TIMEOUT
+    kernel: bool = False  # notebooks run in a real Jupyter kernel (full fidelity)
 
 
 def grade_task(task: Task, settings: Settings) -> StudentReport:
@@ -48,7 +49,8 @@ def _grade_part(part: Part, settings: Settings) -> list[ExerciseReport]:
 
     specs = [bank.get(name) for name in part.exercises]
     with _source(part) as source:
-        return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout)
+        return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout,
+                                 kernel=settings.kernel)
 
 
 @contextmanager

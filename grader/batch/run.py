@@ -85,7 +85,7 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
     students_dir = plan.out / "students"
     students_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(total=len(subs))
-    graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}"
+    graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}" + ("+kernel" if plan.settings.kernel else "")
     reports: dict[str, StudentReport] = {}
 
     def finished(report: StudentReport, reused: bool) -> None:
@@ -150,7 +150,7 @@ def _executor(plan: Plan) -> Iterator[cf.Executor]:
         return
     from grader.sandbox import runner
 
-    runner.warm_up(notebooks=True)  # once, before the threads start workers
+    runner.warm_up(notebooks=True, kernel=plan.settings.kernel)  # once, before the threads start workers
     with cf.ThreadPoolExecutor(max_workers=max(1, plan.workers), thread_name_prefix="grade") as pool:
         try:
             yield pool

@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "missing_name_notebook": "your notebook does not define `{name}` (or the cell that defines it failed)",
     "cell_error": "code cell {cell} raised {exception}: {message}",
     "cell_error_at": "code cell {cell} raised {exception}: {message} (line {line}: {code})",
+    "cell_died": "code cell {cell} ended the notebook's process ({how}); the notebook ran again without it",
     "cell_timeout": "code cell {cell} ran out of time and was stopped",
     "report.cells": "notebook",
     "exit": "your code called exit() or sys.exit(), which ends the grading of this check",

@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "missing_name_notebook": "ノートブックに `{name}` が定義されていません（または定義するセルが失敗しました）",
     "cell_error": "コードセル {cell} が {exception} を送出しました: {message}",
     "cell_error_at": "コードセル {cell} が {exception} を送出しました: {message}（{line} 行目: {code}）",
+    "cell_died": "コードセル {cell} がノートブックのプロセスを終了させました（{how}）。このセルを除いてもう一度実行しました",
     "cell_timeout": "コードセル {cell} は時間切れで停止されました",
     "report.cells": "ノート",
     "exit": "コードが exit() または sys.exit() を呼び出したため、このチェックの採点が終了しました",

@@ -50,7 +50,7 @@ import torch
 from grader import bank
 from grader.notebook_session import SANDBOX_VARIABLE
 from grader.probes import MissingName, Run, seed_everything
-from grader.sandbox import notebook, protocol
+from grader.sandbox import kernel, notebook, protocol
 from grader.sandbox.processes import prctl
 from grader.sandbox.runner import sandbox_uid
 
@@ -58,6 +58,8 @@ SEED = 0
 FILE_SIZE_LIMIT = 256 * 2**20  # largest file the student's code may write
 SOURCE_LIMIT = 8 * 2**20  # largest student file the worker loads
 EXTRA_TASKS = 32  # processes and threads the student's code may start
+KERNEL_TASKS = 16  # more for a Jupyter kernel's own threads (ipykernel's and ZeroMQ's)
+KERNEL_MEMORY = 512 * 2**20  # address space a Jupyter kernel reserves beyond the student's (thread stacks, arenas)
 CPU_SECONDS = 600  # a backstop for anything that escapes the grader's kill
 MEMORY_RESERVE = 16 * 2**20  # freed when memory runs out, so the report can still be sent
 
@@ -79,7 +81,9 @@ class Job:
     workdir: str
     notebook: bool = False
     cell_timeout: float = 30.0  # seconds per notebook cell
-    skip_cells: frozenset[int] = frozenset()  # cells that ran out of time in an earlier worker
+    skip_cells: frozenset[int] = frozenset()  # cells that stopped an earlier worker, or ran out of time there
+    kernel: bool = False  # full fidelity: the worker becomes a Jupyter kernel, the grader runs the cells
+    key: str = ""  # the kernel's message signing key
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -92,6 +96,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     source = _read_source(job.source)
     _close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
     try:
+        sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
         facts = _isolate(job)
         os.chdir(job.workdir)
     except _BaseException as exc:  # never run the student's code half shut in
@@ -99,38 +104,75 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
                        "message": f"the grader's sandbox could not be set up ({type(exc).__name__}: {exc})",
                        "line": None, "code": ""})
         _exit(0)
+
+    def answer(request: bytes, ns: dict[str, Any]) -> None:
+        _answer(request, ns, job, checks, events, me)
+
+    if job.kernel:  # the grader runs the cells through nbclient, then sends its requests
+        _serve_kernel(job, source, sockets, commands, events, answer, facts)
     ns = _load(job, source, events, facts)
     if ns is None or _getpid() != me:
         _exit(0)
     while True:
         try:
-            request = json.loads(commands.recv_bytes(4096))
+            request = commands.recv_bytes(4096)
         except _BaseException:  # the grader is gone, or the student's code read our pipe
             _exit(0)
+        answer(request, ns)
+
+
+def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any], events: Connection,
+            me: int) -> None:
+    """Run the probe the grader asked for on the student's namespace, and send back what it observed."""
+    try:
+        request = json.loads(request_bytes)
         if not isinstance(request, dict) or request.get("stop"):
             _exit(0)
         index, token = int(request["probe"]), str(request.get("token", ""))
         check = checks[index]
-        _reap_children()
-        seed_everything(SEED)
-        chunks: list[Any] = []
-        try:
-            values = check.probe(Run(ns, device=job.device))
-            observed = {str(key): protocol.observe(value) for key, value in values.items()}
-            facts_out, chunks = protocol.encode(observed)
-            message = {"event": "done", "probe": index, "token": token, "observations": facts_out}
-        except protocol.TooLarge as exc:
-            message = {"event": "raised", "probe": index, "token": token, "kind": "raised",
-                       "exception": "ResultTooLarge", "message": str(exc), "line": None, "code": ""}
-        except _BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
-            _release_reserve()
-            message = {"event": "raised", "probe": index, "token": token, **describe_exception(exc, job.source)}
-            del exc  # let the student's frames (and their memory) go now
-            chunks = []
-        if _getpid() != me:  # a process the student's code forked: it must not answer
-            _exit(0)
-        _flush()  # what the student printed arrives before the result
-        _send(events, message, chunks)
+    except Exception:  # not the grader's request
+        _exit(0)
+    _reap_children()
+    seed_everything(SEED)
+    chunks: list[Any] = []
+    try:
+        values = check.probe(Run(ns, device=job.device))
+        observed = {str(key): protocol.observe(value) for key, value in values.items()}
+        facts_out, chunks = protocol.encode(observed)
+        message = {"event": "done", "probe": index, "token": token, "observations": facts_out}
+    except protocol.TooLarge as exc:
+        message = {"event": "raised", "probe": index, "token": token, "kind": "raised",
+                   "exception": "ResultTooLarge", "message": str(exc), "line": None, "code": ""}
+    except _BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
+        _release_reserve()
+        message = {"event": "raised", "probe": index, "token": token, **describe_exception(exc, job.source)}
+        del exc  # let the student's frames (and their memory) go now
+        chunks = []
+    if _getpid() != me:  # a process the student's code forked: it must not answer
+        _exit(0)
+    _flush()  # what the student printed arrives before the result
+    _send(events, message, chunks)
+
+
+def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], commands: Connection,
+                  events: Connection, answer: Any, facts: dict[str, Any]) -> None:
+    """Full-fidelity mode: become a Jupyter kernel on `sockets`; never returns."""
+    try:
+        if isinstance(source, Exception):
+            raise source
+        cells = _notebook_cells(source)
+
+        def ready() -> None:
+            for number, cell in enumerate(cells, start=1):
+                notebook.name_cell(kernel.cell_filename(cell), number)
+            _send(events, {"event": "loaded", **facts, "cells": []})
+
+        kernel.serve(job.workdir, job.key, sockets, commands, answer, ready)
+    except _BaseException as exc:  # noqa: BLE001 - ipykernel missing or broken: the grader says so
+        _send(events, {"event": "load_failed", "kind": "raised", "exception": "KernelError",
+                       "message": f"the Jupyter kernel could not start ({type(exc).__name__}: {exc})",
+                       "line": None, "code": ""})
+    _exit(0)
 
 
 def _read_source(path: str) -> bytes | Exception:
@@ -154,7 +196,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         if isinstance(source, Exception):
             raise source
         if job.notebook:
-            ns, cells = _run_notebook(job, source)
+            ns, cells = _run_notebook(job, source, events)
             facts = {**facts, "cells": cells}
         else:
             module = types.ModuleType(path.stem)
@@ -180,11 +222,9 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
     return ns
 
 
-def _run_notebook(job: Job, source: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run the notebook's code cells (written by grader.submission as a JSON list of strings)."""
-    cells = json.loads(source)
-    if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
-        raise ValueError("the notebook's cells could not be read")
+    cells = _notebook_cells(source)
     seed_everything(SEED)
 
     def describe(exc: BaseException) -> dict[str, Any]:
@@ -196,7 +236,19 @@ def _run_notebook(job: Job, source: bytes) -> tuple[dict[str, Any], list[dict[st
             pass
         return facts
 
-    return notebook.run_cells(cells, timeout=job.cell_timeout, skip=job.skip_cells, describe=describe)
+    def started(number: int) -> None:
+        _flush()
+        _send(events, {"event": "cell", "cell": number})
+
+    return notebook.run_cells(cells, timeout=job.cell_timeout, skip=job.skip_cells, describe=describe,
+                              started=started)
+
+
+def _notebook_cells(source: bytes) -> list[str]:
+    cells = json.loads(source)
+    if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
+        raise ValueError("the notebook's cells could not be read")
+    return cells
 
 
 def _decode_source(source: bytes, path: str) -> str:
@@ -337,10 +389,11 @@ def _isolate(job: Job) -> dict[str, Any]:
     _lower_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
     _lower_limit(resource.RLIMIT_CPU, CPU_SECONDS)
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the student's processes stay below us, killable
+    tasks = EXTRA_TASKS + (KERNEL_TASKS if job.kernel else 0)
     if os.geteuid() == 0 and _drop_root(job, facts):
-        _lower_limit(resource.RLIMIT_NPROC, EXTRA_TASKS)
+        _lower_limit(resource.RLIMIT_NPROC, tasks)
     else:
-        _lower_limit(resource.RLIMIT_NPROC, _tasks_of(os.getuid()) + EXTRA_TASKS)
+        _lower_limit(resource.RLIMIT_NPROC, _tasks_of(os.getuid()) + tasks)
     for name in ("HOME", "TMPDIR", "TMP", "TEMP"):
         os.environ[name] = job.workdir
     os.environ[SANDBOX_VARIABLE] = "1"
@@ -352,7 +405,7 @@ def _isolate(job: Job) -> dict[str, Any]:
         # CUDA reserves far more address space than it uses, so the cap is CPU-only (the
         # grader's memory watchdog covers both).
         _reserve_memory()
-        limit = _address_space() + job.memory_mb * 2**20
+        limit = _address_space() + job.memory_mb * 2**20 + (KERNEL_MEMORY if job.kernel else 0)
         _lower_limit(resource.RLIMIT_AS, limit)
     else:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

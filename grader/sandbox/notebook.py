@@ -18,8 +18,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from grader.sandbox.processes import reap
+
 CELL_PREFIX = "<notebook cell "  # cells' file names: "<notebook cell 3>" (the 3rd code cell)
 MAX_RECORDED = 50  # cells whose failure is reported back
+RETRY = 0.5  # seconds between two CellTimeouts in a cell that did not stop at the first
 
 
 class CellTimeout(Exception):
@@ -30,8 +33,18 @@ def cell_filename(number: int) -> str:
     return f"{CELL_PREFIX}{number}>"
 
 
+_NAMED: dict[str, int] = {}  # file names a Jupyter kernel gives cells -> their number
+
+
+def name_cell(filename: str, number: int) -> None:
+    """Code compiled from `filename` is the notebook's code cell `number` (a kernel's own cell names)."""
+    _NAMED.setdefault(filename, number)
+
+
 def cell_number(filename: str) -> int | None:
     """The code cell a frame's file name points to, or None if it is not a cell."""
+    if filename in _NAMED:
+        return _NAMED[filename]
     if not filename.startswith(CELL_PREFIX) or not filename.endswith(">"):
         return None
     number = filename[len(CELL_PREFIX):-1]
@@ -39,16 +52,23 @@ def cell_number(filename: str) -> int | None:
 
 
 def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
-              describe: Callable[[BaseException], dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it and the failed cells."""
+              describe: Callable[[BaseException], dict[str, Any]],
+              started: Callable[[int], None]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it and the failed cells.
+
+    `started(number)` is called as each cell starts: if the cell takes the process with it,
+    the grader knows which one to skip when it runs the notebook again.
+    """
     os.environ["MPLBACKEND"] = "Agg"
     shell = _shell()
     failures: list[dict[str, Any]] = []
     for number, source in enumerate(cells, start=1):
         if number in skip:
-            failures.append({"cell": number, "status": "timeout", "skipped": True})
-            continue
+            continue  # the grader recorded why
+        started(number)
         failure = _run_cell(shell, number, source, timeout, describe)
+        if failure is not None and failure["status"] == "timeout":
+            reap(os.getpid(), None, spare_worker=True)  # what the cell started (a fork bomb) must not run on
         if failure is not None and len(failures) < MAX_RECORDED:
             failures.append(failure)
     return shell.user_ns, failures
@@ -104,15 +124,18 @@ def _define_the_rest(tree: ast.Module, line: int, filename: str, ns: dict[str, A
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise CellTimeout in the running cell after `seconds` (wall clock)."""
+    """Raise CellTimeout in the running cell after `seconds` (wall clock), and again every
+    RETRY seconds: where it is swallowed (in an at-fork hook, a `__del__`, a bare `except`),
+    the next one may land. Never in this module's own frames, where it would skip the disarming.
+    A cell that swallows them all is the grader's to stop (runner.CELL_GRACE)."""
     armed = True
 
     def expire(signum: int, frame: Any) -> None:
-        if armed:
+        if armed and (frame is None or frame.f_code.co_filename != __file__):
             raise CellTimeout(f"the cell ran longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), RETRY)
     try:
         yield
     finally:
@@ -124,18 +147,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
 def _shell() -> Any:
     """An IPython shell without history, GUI event loops or a system shell."""
     from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.text import SList
     from traitlets.config import Config
 
     class GradingShell(InteractiveShell):
         def enable_gui(self, gui: Any = None) -> None:
             """No event loop: plots are drawn by Agg (or matplotlib-inline) and never block."""
-
-        def system(self, cmd: str) -> None:
-            """Shell commands (`!pip install ...`) are skipped: nothing is installed or downloaded."""
-
-        def getoutput(self, cmd: str, split: bool = True, depth: int = 0) -> SList:
-            return SList()
 
     config = Config()
     config.HistoryManager.enabled = False
@@ -145,13 +161,24 @@ def _shell() -> Any:
     with warnings.catch_warnings():  # "IPython parent ... is not a writable location": no profile needed
         warnings.simplefilter("ignore")
         shell = GradingShell(config=config)
-    shell.magics_manager.register_function(_skipped_magic("pip"), "line", "pip")
-    shell.magics_manager.register_function(_skipped_magic("conda"), "line", "conda")
+    skip_shell_commands(shell)
     return shell
 
 
-def _skipped_magic(name: str) -> Callable[[str], None]:
-    def magic(line: str) -> None:
+def skip_shell_commands(shell: Any) -> None:
+    """Shell commands (`!pip install ...`, `%pip`, `%conda`) are skipped: nothing is installed or downloaded."""
+    from IPython.utils.text import SList
+
+    def system(cmd: str) -> None:
+        """Skipped."""
+
+    def getoutput(cmd: str, split: bool = True, depth: int = 0) -> SList:
+        return SList()
+
+    def skipped(line: str) -> None:
         """%pip and %conda are skipped, as shell commands are."""
 
-    return magic
+    shell.system = system
+    shell.getoutput = getoutput
+    shell.magics_manager.register_function(skipped, "line", "pip")
+    shell.magics_manager.register_function(skipped, "line", "conda")

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.sandbox.notebook import MAX_RECORDED
 from grader.results import Status
 from grader.sandbox.processes import (
     DISK_LIMIT, FILES_LIMIT, PR_SET_DUMPABLE, Watchdog, prctl, reap,
@@ -53,11 +54,13 @@ from grader.sandbox.processes import (
 
 PRELOAD = ["torch", "grader.sandbox.child"]
 NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot")
+KERNEL_PRELOAD = ("ipykernel.kernelapp",)
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
 OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
 OUTPUT_TAIL = 3000  # ... and the end
 BUDGET = 80.0  # seconds for all the checks of one exercise together (before scaling)
 CELL_TIMEOUT = 30.0  # seconds per notebook cell (before scaling), as nbgrader's default
+CELL_GRACE = 5.0  # seconds a cell that ignores its time limit gets before its worker is replaced (before scaling)
 NOTEBOOK_TIMEOUT = 120.0  # seconds to run all of a notebook's cells (before scaling)
 FLOOR = 0.5  # seconds a check (and a reload) still gets once the budget is spent (before scaling)
 TRANSFER_GRACE = 10.0  # seconds to receive the rest of a message once it has started
@@ -80,17 +83,18 @@ def timeout_scale() -> float:
     return min(max(scale, 0.05), 20.0) if scale == scale else 1.0
 
 
-def warm_up(*, notebooks: bool = False) -> None:
+def warm_up(*, notebooks: bool = False, kernel: bool = False) -> None:
     """Start the forkserver now, so that it imports torch while the grader does too.
 
     With `notebooks`, it also imports what notebooks use (IPython, matplotlib with the Agg
-    backend), once, instead of in every worker; a forkserver already running is kept.
+    backend), once, instead of in every worker, and with `kernel` ipykernel too; a forkserver
+    already running is kept.
     """
     if os.geteuid() != 0:
         # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
         # where Landlock is missing; a non-dumpable process refuses that.
         prctl(PR_SET_DUMPABLE, 0)
-    _ensure_server(NOTEBOOK_PRELOAD if notebooks else ())
+    _ensure_server((NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ()))
 
 
 def _ensure_server(extra: tuple[str, ...] = ()) -> None:
@@ -282,12 +286,17 @@ class Sandbox:
 
     def __init__(self, *, exercises: tuple[str, ...], source: Path, device: str, memory_mb: int, workdir: Path,
                  load_timeout: float, budget: float = BUDGET, notebook: bool = False,
-                 cell_timeout: float = CELL_TIMEOUT) -> None:
+                 cell_timeout: float = CELL_TIMEOUT, kernel: bool = False) -> None:
         from grader.sandbox.child import Job
 
         self._job = Job(exercises=exercises, source=str(source), device=device, memory_mb=memory_mb,
-                        workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * timeout_scale())
+                        workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * timeout_scale(),
+                        kernel=kernel and notebook, key=secrets.token_hex(16) if kernel else "")
         self.cells: list[dict[str, Any]] = []  # the notebook's cells that failed, as the first load reported
+        self._cells_known = False
+        self._cell: int | None = None  # the notebook cell the loading worker last said it started
+        self._cell_deadline = float("inf")
+        self._lost: dict[int, dict[str, Any]] = {}  # cells that took a loading worker with them
         self._memory_mb = memory_mb
         self._scale = timeout_scale()
         self._deadline = time.monotonic() + budget * self._scale
@@ -304,7 +313,7 @@ class Sandbox:
         self._load_deadline = 0.0
         self._load_limit = 0.0
         self._load_failure: Outcome | None = None
-        self._pending: tuple[int, str, float] | None = None  # probe, token, submitted at
+        self._pending: tuple[int, str, float, int] | None = None  # probe, token, submitted at, to which worker
         self._workdir = workdir
         self._started = 0  # workers started so far
         self._folder: Path | None = None  # the current worker's own directory, inside workdir
@@ -319,21 +328,26 @@ class Sandbox:
         """Ask the worker to run a probe; `wait` collects it."""
         token = secrets.token_hex(8)
         submitted = time.monotonic()
+        sent = 0
         if self._load_failure is None:
             if self._process is None:
                 self._start()  # its output so far (printed at import) goes with this check
             elif self._output is not None:
                 self._output.begin()
-            self._command({"probe": probe, "token": token})
-        self._pending = (probe, token, submitted)
+            if self._loaded or not self._job.kernel:  # a kernel must not get it before its cells have run
+                self._command({"probe": probe, "token": token})
+                sent = self._started
+        self._pending = (probe, token, submitted, sent)
 
     def wait(self, timeout: float) -> Outcome:
         """The outcome of the submitted probe, at most about `timeout` seconds (scaled) after it started."""
         assert self._pending is not None
-        probe, token, submitted = self._pending
+        probe, token, submitted, sent = self._pending
         self._pending = None
         if not self._loaded and self._load_failure is None:
             self._await_load()
+        if sent != self._started and self._load_failure is None:
+            self._command({"probe": probe, "token": token})  # not sent yet, or the worker that had it is gone
         if self._load_failure is not None:
             failure = self._load_failure
             return Outcome(failure.status, None, dict(failure.error), failure.output, 0.0)
@@ -398,6 +412,8 @@ class Sandbox:
         self._output = _Output(output_r)
         self._watchdog = Watchdog(self._pid, self._uid, int(self._memory_mb * 2**20 * MEMORY_SLACK), self._folder)
         self._loaded = False
+        self._cell = None
+        self._cell_deadline = float("inf")
         self._load_limit = self._limit(self._load_timeout)
         self._load_deadline = time.monotonic() + self._load_limit
 
@@ -410,27 +426,68 @@ class Sandbox:
             pass  # the worker is gone or not listening: `wait` finds out
 
     def _await_load(self) -> None:
-        outcome = self._receive(self._load_deadline, self._load_limit, None, None)
-        if outcome.status is Status.PASSED:
-            self._loaded = True
-            self._loaded_at = time.monotonic()
-            if self._started == 1 and self._job.notebook:
-                self.cells = _cells((outcome.observations or {}).get("cells"))
-                # A fresh worker (after a timeout) need not wait for the same slow cells again.
-                timed_out = frozenset(c["cell"] for c in self.cells if c["status"] == "timeout")
-                self._job = dataclasses.replace(self._job, skip_cells=timed_out)
-            return
-        # A file that cannot be loaded fails every check the same way; don't retry it.
-        outcome.error["during_load"] = True
-        self._kill()
-        outcome.output = self._output.take() if self._output is not None else ""
-        self._load_failure = outcome
+        while True:
+            outcome = self._receive(self._load_deadline, self._load_limit, None, None)
+            if outcome.status is Status.PASSED and self._job.kernel:
+                outcome = self._run_in_kernel()
+            if outcome.status is Status.PASSED:
+                break
+            cell = self._cell
+            if cell is None or cell in self._job.skip_cells or outcome.error.get("kind") not in _FATAL:
+                # A file that cannot be loaded fails every check the same way; don't retry it.
+                outcome.error["during_load"] = True
+                self._kill()
+                outcome.output = self._output.take() if self._output is not None else ""
+                self._load_failure = outcome
+                return
+            # A notebook cell took the worker with it (it died, hung, or garbled its messages): like
+            # a cell that raises, it is recorded, and the notebook runs again without it.
+            self._lost[cell] = _lost_cell(cell, outcome)
+            self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | {cell})
+            self._kill()
+            self._start()
+        self._loaded = True
+        self._loaded_at = time.monotonic()
+        if self._job.notebook and not self._cells_known:
+            self._cells_known = True
+            reported = [c for c in _cells((outcome.observations or {}).get("cells")) if c["cell"] not in self._lost]
+            self.cells = sorted(reported + list(self._lost.values()), key=lambda c: int(c["cell"]))[:MAX_RECORDED]
+            # A fresh worker (after a check's timeout) need not wait for the same slow cells again.
+            timed_out = frozenset(c["cell"] for c in self.cells if c["status"] == "timeout")
+            self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | timed_out)
+
+    def _run_in_kernel(self) -> Outcome:
+        """Full fidelity: the worker's kernel is up; run the notebook's cells in it with nbclient."""
+        from grader.sandbox import kernel, kernel_cells
+
+        assert self._folder is not None
+        try:
+            cells = json.loads(Path(self._job.source).read_bytes())
+            ran = kernel_cells.run(
+                cells, kernel.connection_info(str(self._folder), self._job.key), pid=self._pid, alive=self._alive,
+                timeout=self._job.cell_timeout, grace=CELL_GRACE * self._scale, skip=self._job.skip_cells,
+                deadline=self._load_deadline, scale=self._scale)
+        except TimeoutError:
+            return self._memory() or Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": self._load_limit})
+        except (kernel_cells.KernelError, OSError, ValueError) as exc:
+            return self._memory() or (self._died() if not self._alive() else _unreadable(str(exc)[:200]))
+        if ran.lost is None:
+            return Outcome(Status.PASSED, observations={"cells": ran.failures})
+        self._cell = ran.lost
+        if ran.stuck:
+            return Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": self._job.cell_timeout})
+        return self._died()
+
+    def _alive(self) -> bool:
+        """Whether the worker still runs (and the watchdog has not stopped it)."""
+        watchdog = self._watchdog
+        return self._process is not None and self._process.is_alive() and not (watchdog and watchdog.tripped.is_set())
 
     def _receive(self, deadline: float, limit: float, probe: int | None, token: str | None) -> Outcome:
         """The answer to this probe (or to loading, when `probe` is None), by `deadline`."""
         while True:
             try:
-                frame = self._read_frame(deadline)
+                frame = self._read_frame(deadline if probe is not None else min(deadline, self._cell_deadline))
             except _Incomplete:
                 return self._memory() or _unreadable("the answer was cut off")
             except TimeoutError:
@@ -448,11 +505,14 @@ class Sandbox:
                 return _unreadable("a garbled message")
             event = message.get("event")
             if probe is None:
-                if event == "loaded":
+                if event == "cell" and type(message.get("cell")) is int:
+                    self._cell = message["cell"]  # the notebook cell now running, and when it must be done by
+                    self._cell_deadline = time.monotonic() + self._job.cell_timeout + CELL_GRACE * self._scale
+                elif event == "loaded":
                     return Outcome(Status.PASSED, observations={"cells": message.get("cells")})
-                if event == "load_failed":
+                elif event == "load_failed":
                     return _raised(message)
-                return _unreadable("an unexpected message")
+                continue  # an answer while loading is forged (no request was sent yet): ignored
             if event not in ("done", "raised") or message.get("probe") != probe or message.get("token") != token:
                 continue  # stale, or sent by something other than the worker's loop: not this answer
             if event == "raised":
@@ -561,6 +621,20 @@ def _raised(message: dict[str, Any]) -> Outcome:
     return Outcome(Status.MEMORY if kind == "memory" else Status.ERROR, error=error)
 
 
+def _lost_cell(cell: int, outcome: Outcome) -> dict[str, Any]:
+    """The record of a notebook cell that ended its worker, in the shape of _cells' entries."""
+    error = outcome.error
+    if error.get("kind") == "timeout":
+        return {"cell": cell, "status": "timeout", "exception": "", "message": "", "line": None, "code": ""}
+    if "signal" in error:
+        how = f"signal {error['signal']}"
+    elif "exit_code" in error:
+        how = f"exit code {error['exit_code']}"
+    else:
+        how = str(error.get("message", ""))[:200]
+    return {"cell": cell, "status": "died", "exception": "", "message": how, "line": None, "code": ""}
+
+
 def _cells(reported: Any) -> list[dict[str, Any]]:
     """The worker's list of failed notebook cells, reduced to checked fields."""
     cells: list[dict[str, Any]] = []
@@ -570,13 +644,13 @@ def _cells(reported: Any) -> list[dict[str, Any]]:
         line = cell.get("line")
         cells.append({
             "cell": cell["cell"],
-            "status": "timeout" if cell.get("status") == "timeout" else "error",
+            "status": cell["status"] if cell.get("status") in ("timeout", "died") else "error",
             "exception": str(cell.get("exception", ""))[:200],
             "message": str(cell.get("message", ""))[:300],
             "line": line if type(line) is int else None,
             "code": str(cell.get("code", ""))[:200],
         })
-    return cells[:50]
+    return cells[:MAX_RECORDED]
 
 
 def _unreadable(why: str) -> Outcome:
