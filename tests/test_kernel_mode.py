@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from classroom import ASSIGNMENT, BROKEN, SPECIAL, make_class
 from conftest import ROOT, grader
 from test_notebooks import SQ_LOSS, summary, write_notebook
 
@@ -124,3 +125,25 @@ def test_batch_grading_in_kernel_mode_agrees_with_the_fast_mode(tmp_path):
         scores[mode] = {path.stem: json.loads(path.read_text())["score"] for path in (out / "students").glob("*.json")}
     assert scores["kernel"] == scores["fast"]
     assert scores["fast"]["ada"] == 4 and scores["fast"]["bo"] < 4 and scores["fast"]["cy"] == 0
+
+
+@pytest.mark.slow
+def test_a_class_with_every_kind_of_notebook_gets_its_verdicts_in_kernel_mode(tmp_path, monkeypatch):
+    """tests/classroom.py's class, every broken, looping and hostile kind included, graded with --kernel:
+    no false pass, no false fail, and the failed cells listed as built."""
+    monkeypatch.setenv("GRADER_TIMEOUT_SCALE", "0.2")
+    expected = make_class(tmp_path / "class", len(BROKEN) + len(SPECIAL) + 4, seed=1)
+    done = grader("grade", tmp_path / "class", "--assignment", ASSIGNMENT, "--out", tmp_path / "out",
+                  "--workers", "2", "--quiet", "--kernel")
+    assert done.code == 1, done.stderr  # the broken submissions are errors
+    misses = []
+    for student, expect in expected.items():
+        report = json.loads((tmp_path / "out" / "students" / f"{student}.json").read_text())
+        if report["status"] != expect.status:
+            misses.append(f"{student} ({expect.what}): {report['status']}: {report['message']}")
+        for exercise in report["exercises"]:
+            if not expect.exercises[exercise["exercise"]].holds(exercise["score"], exercise["max_score"]):
+                misses.append(f"{student} ({expect.what}): {exercise['exercise']} {exercise['score']:g}")
+            cells = {c["cell"]: c["exception"] if c["status"] == "error" else c["status"] for c in exercise["cells"]}
+            misses += [f"{student} cell {n}: {cells.get(n)}, not {o}" for n, o in expect.cells.items() if cells.get(n) != o]
+    assert misses == []
