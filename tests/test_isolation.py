@@ -283,3 +283,52 @@ def sq_loss(y_true, y_prediction):
     }
     raise ValueError("FACTS" + json.dumps(facts) + "FACTS")
 '''
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid:
+            found.append(int(name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def test_killing_the_grader_ends_its_workers() -> None:
+    """A grader killed with SIGKILL (no clean-up of its own) takes its sandbox workers with it:
+    its forkserver exits, and each worker has asked to be killed when that happens."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GRADER_TIMEOUT_SCALE", None)  # the real 10 s limit: the worker is mid-check when we kill
+    grader = subprocess.Popen([sys.executable, "-m", "grader", "check", "sq_loss", "--file",
+                               str(HOSTILE / "loop_forever.py")], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline:
+        workers = [w for server in _children(grader.pid) for w in _children(server)]
+        time.sleep(0.1)
+    assert workers, "no worker started"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)

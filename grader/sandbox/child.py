@@ -89,7 +89,7 @@ class Job:
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
     """The worker's main loop."""
     os.setsid()  # its own process group, so the grader can kill whatever it starts
-    me = _getpid()
+    me, parent = _getpid(), os.getppid()
     _redirect_output(output)
     warnings.showwarning = _show_warning
     checks = [check for name in job.exercises for check in bank.get(name).checks]
@@ -99,6 +99,11 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
         sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
         facts = _isolate(job)
         os.chdir(job.workdir)
+        # If the grader is killed, its forkserver exits: this worker must not go on alone. (Set after
+        # _isolate: changing uid clears it.)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            _exit(0)
     except _BaseException as exc:  # never run the student's code half shut in
         _send(events, {"event": "load_failed", "kind": "raised", "exception": "SandboxError",
                        "message": f"the grader's sandbox could not be set up ({type(exc).__name__}: {exc})",
@@ -483,6 +488,7 @@ def _release_reserve() -> None:
 
 # -- Linux: prctl and Landlock, through ctypes (no dependency; absent kernels are skipped) --------
 
+PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_CHILD_SUBREAPER = 36
 CAP_DAC_READ_SEARCH = 2
