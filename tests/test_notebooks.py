@@ -192,3 +192,11 @@ def test_a_fork_bomb_cell_is_stopped_with_its_processes(tmp_path):
     report = grader.check("sq_loss", file=path, cell_timeout=1.0)
     assert report.score == report.max_score
     assert [(c.cell, c.status) for c in report.cells] == [(1, "timeout")]
+
+
+def test_a_cell_that_fails_in_another_cells_function_is_the_one_listed(tmp_path):
+    path = write_notebook(tmp_path / "calls.ipynb", "def helper():\n    return 1 / 0",
+                          "x = 1\ny = helper()", SQ_LOSS)
+    report = grader.check("sq_loss", file=path)
+    assert report.score == report.max_score
+    assert [(c.cell, c.exception, c.line, c.code) for c in report.cells] == [(2, "ZeroDivisionError", 2, "y = helper()")]

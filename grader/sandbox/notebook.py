@@ -92,9 +92,12 @@ def _run_cell(shell: Any, number: int, source: str, timeout: float,
     except CellTimeout:
         return {"cell": number, "status": "timeout", "seconds": timeout}
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: next cell
-        failure = {"cell": number, "status": "error", **describe(exc)}
-        _define_the_rest(tree, _failed_line(exc, filename), filename, shell.user_ns, timeout)
-        return failure
+        facts, line = describe(exc), _failed_line(exc, filename)
+        if line and facts.get("cell") != number:  # it went wrong in another cell's function: the line
+            lines = code.splitlines()  # of this cell that called it is the one to show
+            facts["line"], facts["code"] = line, lines[line - 1].strip()[:200] if line <= len(lines) else ""
+        _define_the_rest(tree, line, filename, shell.user_ns, timeout)
+        return {**facts, "cell": number, "status": "error"}
     return None
 
 
