@@ -53,7 +53,9 @@ from grader.sandbox.processes import (
 )
 
 PRELOAD = ["torch", "grader.sandbox.child"]
-NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot")
+# What notebooks use, imported once in the forkserver rather than in every worker; torch._dynamo is
+# what a notebook's first torch.optim optimizer imports (about a second).
+NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot", "torch._dynamo")
 KERNEL_PRELOAD = ("ipykernel.kernelapp",)
 MAX_MESSAGE = 320 * 2**20  # one message: JSON facts plus at most 256 MB of tensors
 OUTPUT_HEAD = 1000  # bytes of what the student printed kept per check: the start ...
@@ -229,12 +231,16 @@ class _Output:
         try:
             while True:
                 try:
-                    chunk = os.read(self._fd, 65536)
-                except OSError:
-                    return
-                if not chunk:
+                    _readable(self._fd, -1)  # wait outside the lock; read and keep under it (see settle)
+                except (OSError, ValueError):
                     return
                 with self._lock:
+                    try:
+                        chunk = os.read(self._fd, 65536)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
                     room = OUTPUT_HEAD - len(self._head)
                     if room > 0:
                         self._head += chunk[:room]
@@ -253,16 +259,21 @@ class _Output:
             self._head, self._tail, self._cut = bytearray(), bytearray(), False
 
     def settle(self, timeout: float = 0.3) -> None:
-        """Give the drain thread a moment to read what the worker wrote before its answer."""
+        """Wait until the drain thread has kept what the worker wrote before its answer.
+
+        The worker flushes its output before it answers, so it is in the pipe by now: once the
+        pipe is empty and the drain thread holds no chunk (it reads under the lock), it is kept.
+        """
         deadline = time.monotonic() + timeout
-        quiet = 0
-        while quiet < 2 and not self._eof.is_set() and time.monotonic() < deadline:
+        while not self._eof.is_set() and time.monotonic() < deadline:
             try:
-                readable = _readable(self._fd, 0.0)
+                if not _readable(self._fd, 0.0):
+                    break
             except (OSError, ValueError):
-                return
-            quiet = 0 if readable else quiet + 1
-            time.sleep(0.005)
+                break
+            time.sleep(0.001)
+        with self._lock:
+            pass
 
     def take(self) -> str:
         with self._lock:
@@ -658,10 +669,11 @@ def _unreadable(why: str) -> Outcome:
 
 
 def _readable(fd: int, timeout: float) -> bool:
-    """Whether `fd` has data (or EOF) within `timeout` seconds (poll: no FD_SETSIZE limit)."""
+    """Whether `fd` has data (or EOF) within `timeout` seconds, or ever if it is negative (poll: no
+    FD_SETSIZE limit)."""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
-    return bool(poller.poll(max(0, int(timeout * 1000) + (1 if timeout > 0 else 0))))
+    return bool(poller.poll(None if timeout < 0 else max(0, int(timeout * 1000) + (1 if timeout > 0 else 0))))
 
 
 def _read_exact(fd: int, size: int, deadline: float, *, first: bool = False) -> bytearray:
