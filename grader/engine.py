@@ -80,7 +80,7 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
             ))
         cells = [CellFailure.model_validate(cell) for cell in box.cells]
     for report in reports:
-        report.cells = cells
+        report.cells, report.cells_omitted = cells, box.cells_omitted
     return reports
 
 

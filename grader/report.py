@@ -55,7 +55,34 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
         "duration": round(report.duration, 3),
         "tests": [_test_json(check, lang) for check in report.checks],
         "cells": [{**cell.model_dump(), "message": cell_text(cell, lang)} for cell in report.cells],
+        "cells_omitted": report.cells_omitted,
     }
+
+
+FOLDED = 3  # this many failed cells in a row with the same exception are shown as one line
+
+
+def cell_lines(cells: list[CellFailure], lang: str, omitted: int = 0) -> list[str]:
+    """The failed cells for a person to read: a run of cells failing alike (the NameErrors that follow a
+    failed import) as one line, and a last line for the cells not listed."""
+    lines = []
+    start = 0
+    while start < len(cells):
+        first = cells[start]
+        end = start + 1
+        while end < len(cells) and first.status == cells[end].status == "error" \
+                and cells[end].exception == first.exception:
+            end += 1
+        if end - start >= FOLDED:
+            lines.append(text("cells_error_run", lang, first=first.cell, last=cells[end - 1].cell,
+                              count=end - start, exception=first.exception, message=first.message))
+        else:
+            end = start + 1
+            lines.append(cell_text(first, lang))
+        start = end
+    if omitted:
+        lines.append(text("cells_omitted", lang, count=omitted))
+    return lines
 
 
 def cell_text(cell: CellFailure, lang: str) -> str:
@@ -120,8 +147,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
         if check.feedback is not None and check.feedback.output.strip():
             shown = check.feedback.output.strip().splitlines()[-3:]
             table.add_row("", _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), "")
-    for cell in report.cells:
-        table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), cell_text(cell, lang), "yellow"), "")
+    for line in cell_lines(report.cells, lang, report.cells_omitted):
+        table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), "")
     table.add_row("", Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
     console.print(table)
@@ -146,8 +173,8 @@ def to_html(report: ExerciseReport, lang: str = "en") -> str:
             f"<tr><td style='color:{colour.get(check.status, '#cf222e')}'>{mark}</td>"
             f"<td style='text-align:left'><b>{escape(check.title)}</b>{notes}</td>"
             f"<td>{check.score:g} / {check.max_score:g}</td></tr>")
-    for cell in report.cells:
-        rows.append(f"<tr><td>!</td><td style='text-align:left'>{escape(cell_text(cell, lang))}</td><td></td></tr>")
+    for line in cell_lines(report.cells, lang, report.cells_omitted):
+        rows.append(f"<tr><td>!</td><td style='text-align:left'>{escape(line)}</td><td></td></tr>")
     rows.append(f"<tr><td></td><td style='text-align:left'><b>{escape(text('report.total', lang))}</b></td>"
                 f"<td><b>{report.score:g} / {report.max_score:g}</b></td></tr>")
     return (f"<div><b>{escape(report.exercise)} — {escape(report.title)}</b>"

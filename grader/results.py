@@ -82,6 +82,7 @@ class ExerciseReport(BaseModel):
     checks: list[CheckResult] = Field(default_factory=list)
     duration: float = 0.0
     cells: list[CellFailure] = Field(default_factory=list)  # notebook cells that failed
+    cells_omitted: int = 0  # more cells failed than `cells` lists
 
     @property
     def score(self) -> float:

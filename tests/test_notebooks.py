@@ -11,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import grader
 from grader import notebook_session
+from grader import report as report_module
 from grader.results import Status
 
 SQ_LOSS = (ROOT / "reference_solutions" / "sq_loss.py").read_text()
@@ -125,10 +126,12 @@ def test_html_report_escapes_what_the_student_controls(tmp_path):
 
 
 @pytest.mark.slow
-def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path):
+@pytest.mark.parametrize("kernel", [False, True], ids=["fast", "kernel"])
+def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path, kernel):
     from nbclient import NotebookClient
 
-    notebook = new_notebook(cells=[new_code_cell(SQ_LOSS), new_code_cell("import grader\ngrader.check('sq_loss')")])
+    notebook = new_notebook(cells=[new_code_cell(SQ_LOSS),
+                                   new_code_cell(f"import grader\ngrader.check('sq_loss', kernel={kernel})")])
     client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     outputs = notebook.cells[1].outputs
@@ -200,3 +203,26 @@ def test_a_cell_that_fails_in_another_cells_function_is_the_one_listed(tmp_path)
     report = grader.check("sq_loss", file=path)
     assert report.score == report.max_score
     assert [(c.cell, c.exception, c.line, c.code) for c in report.cells] == [(2, "ZeroDivisionError", 2, "y = helper()")]
+
+
+def test_cells_failing_alike_are_folded_and_a_cut_list_says_so(tmp_path):
+    cells = ["import fastai_not_here"] + [f"x{n} = tensor([{n}])" for n in range(54)] + [SQ_LOSS]
+    report = grader.check("sq_loss", file=write_notebook(tmp_path / "cascade.ipynb", *cells))
+    assert report.score == report.max_score
+    assert len(report.cells) == 50 and report.cells_omitted == 5
+    lines = report_module.cell_lines(report.cells, "en", report.cells_omitted)
+    assert lines == ["code cell 1 raised ModuleNotFoundError: No module named 'fastai_not_here' (line 1: import fastai_not_here)",
+                     "code cells 2 to 50 (49 cells) raised NameError, the first: name 'tensor' is not defined",
+                     "and 5 more cells failed"]
+    assert report_module.to_json(report)["cells_omitted"] == 5
+
+
+def test_two_cells_failing_alike_are_not_folded():
+    from grader.results import CellFailure
+
+    cells = [CellFailure(cell=n, status="error", exception="NameError", message=f"name 'x{n}' is not defined")
+             for n in (3, 4)] + [CellFailure(cell=7, status="timeout")]
+    assert report_module.cell_lines(cells, "en") == [
+        "code cell 3 raised NameError: name 'x3' is not defined", "code cell 4 raised NameError: name 'x4' is not defined",
+        "code cell 7 ran out of time and was stopped"]
+    assert report_module.cell_lines(cells, "ja")[-1].startswith("コードセル 7")

@@ -23,6 +23,17 @@ pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere;
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}"""
 
 
+def failed_cells(exercise: dict[str, Any], lang: str) -> list[str]:
+    """An exercise's failed notebook cells (its JSON's `cells`), as report.cell_lines words them."""
+    from grader.report import cell_lines
+    from grader.results import CellFailure
+
+    fields = set(CellFailure.model_fields)
+    cells = [CellFailure.model_validate({k: v for k, v in cell.items() if k in fields})
+             for cell in exercise.get("cells", [])]
+    return cell_lines(cells, lang, int(exercise.get("cells_omitted", 0)))
+
+
 def mark(status: str) -> str:
     return MARKS.get(status, "✗")
 
@@ -70,7 +81,7 @@ def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
     header = element("tr", element("th", ""), element("th", html.escape(text("feedback.check", lang))),
                      element("th", html.escape(text("feedback.score", lang))))
     rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
-    cells = [element("li", html.escape(cell["message"])) for cell in exercise.get("cells", [])]
+    cells = [element("li", html.escape(line)) for line in failed_cells(exercise, lang)]
     notes = element("p", html.escape(text("feedback.cells", lang))) + element("ul", *cells) if cells else ""
     return heading + about + element("table", *rows) + notes
 
@@ -115,9 +126,9 @@ def _exercise_markdown(exercise: dict[str, Any], lang: str) -> list[str]:
     for test in exercise["tests"]:
         if test["status"] != "passed":
             out += _test_markdown(test, lang)
-    cells = exercise.get("cells", [])
+    cells = failed_cells(exercise, lang)
     if cells:
-        out += [f"**{_md(text('feedback.cells', lang))}**", ""] + [f"- {_md(c['message'])}" for c in cells] + [""]
+        out += [f"**{_md(text('feedback.cells', lang))}**", ""] + [f"- {_md(line)}" for line in cells] + [""]
     return out
 
 

@@ -201,8 +201,8 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         if isinstance(source, Exception):
             raise source
         if job.notebook:
-            ns, cells = _run_notebook(job, source, events)
-            facts = {**facts, "cells": cells}
+            ns, cells, dropped = _run_notebook(job, source, events)
+            facts = {**facts, "cells": cells, "cells_dropped": dropped}
         else:
             module = types.ModuleType(path.stem)
             module.__file__ = str(path)
@@ -227,7 +227,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
     return ns
 
 
-def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Run the notebook's code cells (written by grader.submission as a JSON list of strings)."""
     cells = _notebook_cells(source)
     seed_everything(SEED)

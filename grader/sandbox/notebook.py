@@ -53,8 +53,9 @@ def cell_number(filename: str) -> int | None:
 
 def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
               describe: Callable[[BaseException], dict[str, Any]],
-              started: Callable[[int], None]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it and the failed cells.
+              started: Callable[[int], None]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it, the failed cells (at
+    most MAX_RECORDED) and how many more failed.
 
     `started(number)` is called as each cell starts: if the cell takes the process with it,
     the grader knows which one to skip when it runs the notebook again.
@@ -62,6 +63,7 @@ def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
     os.environ["MPLBACKEND"] = "Agg"
     shell = _shell()
     failures: list[dict[str, Any]] = []
+    dropped = 0
     for number, source in enumerate(cells, start=1):
         if number in skip:
             continue  # the grader recorded why
@@ -71,7 +73,9 @@ def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
             reap(os.getpid(), None, spare_worker=True)  # what the cell started (a fork bomb) must not run on
         if failure is not None and len(failures) < MAX_RECORDED:
             failures.append(failure)
-    return shell.user_ns, failures
+        elif failure is not None:
+            dropped += 1
+    return shell.user_ns, failures, dropped
 
 
 def _run_cell(shell: Any, number: int, source: str, timeout: float,

@@ -304,6 +304,7 @@ class Sandbox:
                         workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * timeout_scale(),
                         kernel=kernel and notebook, key=secrets.token_hex(16) if kernel else "")
         self.cells: list[dict[str, Any]] = []  # the notebook's cells that failed, as the first load reported
+        self.cells_omitted = 0  # and how many more failed than `cells` lists (MAX_RECORDED)
         self._cells_known = False
         self._cell: int | None = None  # the notebook cell the loading worker last said it started
         self._cell_deadline = float("inf")
@@ -461,8 +462,12 @@ class Sandbox:
         self._loaded_at = time.monotonic()
         if self._job.notebook and not self._cells_known:
             self._cells_known = True
-            reported = [c for c in _cells((outcome.observations or {}).get("cells")) if c["cell"] not in self._lost]
-            self.cells = sorted(reported + list(self._lost.values()), key=lambda c: int(c["cell"]))[:MAX_RECORDED]
+            observations = outcome.observations or {}
+            reported = [c for c in _cells(observations.get("cells")) if c["cell"] not in self._lost]
+            failed = sorted(reported + list(self._lost.values()), key=lambda c: int(c["cell"]))
+            dropped = observations.get("dropped")
+            self.cells = failed[:MAX_RECORDED]
+            self.cells_omitted = len(failed) - len(self.cells) + (dropped if type(dropped) is int and dropped > 0 else 0)
             # A fresh worker (after a check's timeout) need not wait for the same slow cells again.
             timed_out = frozenset(c["cell"] for c in self.cells if c["status"] == "timeout")
             self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | timed_out)
@@ -483,7 +488,8 @@ class Sandbox:
         except (kernel_cells.KernelError, OSError, ValueError) as exc:
             return self._memory() or (self._died() if not self._alive() else _unreadable(str(exc)[:200]))
         if ran.lost is None:
-            return Outcome(Status.PASSED, observations={"cells": ran.failures})
+            return Outcome(Status.PASSED, observations={"cells": ran.failures[:MAX_RECORDED],
+                                                        "dropped": max(0, len(ran.failures) - MAX_RECORDED)})
         self._cell = ran.lost
         if ran.stuck:
             return Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": self._job.cell_timeout})
@@ -520,7 +526,8 @@ class Sandbox:
                     self._cell = message["cell"]  # the notebook cell now running, and when it must be done by
                     self._cell_deadline = time.monotonic() + self._job.cell_timeout + CELL_GRACE * self._scale
                 elif event == "loaded":
-                    return Outcome(Status.PASSED, observations={"cells": message.get("cells")})
+                    return Outcome(Status.PASSED, observations={"cells": message.get("cells"),
+                                                                "dropped": message.get("cells_dropped")})
                 elif event == "load_failed":
                     return _raised(message)
                 continue  # an answer while loading is forged (no request was sent yet): ignored
@@ -649,7 +656,7 @@ def _lost_cell(cell: int, outcome: Outcome) -> dict[str, Any]:
 def _cells(reported: Any) -> list[dict[str, Any]]:
     """The worker's list of failed notebook cells, reduced to checked fields."""
     cells: list[dict[str, Any]] = []
-    for cell in reported if isinstance(reported, list) else []:
+    for cell in reported[:MAX_RECORDED] if isinstance(reported, list) else []:
         if not isinstance(cell, dict) or type(cell.get("cell")) is not int:
             continue
         line = cell.get("line")
@@ -661,7 +668,7 @@ def _cells(reported: Any) -> list[dict[str, Any]]:
             "line": line if type(line) is int else None,
             "code": str(cell.get("code", ""))[:200],
         })
-    return cells[:MAX_RECORDED]
+    return cells
 
 
 def _unreadable(why: str) -> Outcome:
