@@ -66,6 +66,7 @@ CELL_GRACE = 5.0  # seconds a cell that ignores its time limit gets before its w
 NOTEBOOK_TIMEOUT = 120.0  # seconds to run all of a notebook's cells (before scaling)
 FLOOR = 0.5  # seconds a check (and a reload) still gets once the budget is spent (before scaling)
 TRANSFER_GRACE = 10.0  # seconds to receive the rest of a message once it has started
+MAX_CELLS = 100_000  # code cells a notebook may have, as far as counting failures goes
 MEMORY_SLACK = 1.25  # the watchdog allows this times the exercise's memory_mb
 SANDBOX_UID_BASE = 2**30  # a root grader runs each worker as uid/gid SANDBOX_UID_BASE + its pid
 SCALE_VARIABLE = "GRADER_TIMEOUT_SCALE"
@@ -467,7 +468,8 @@ class Sandbox:
             failed = sorted(reported + list(self._lost.values()), key=lambda c: int(c["cell"]))
             dropped = observations.get("dropped")
             self.cells = failed[:MAX_RECORDED]
-            self.cells_omitted = len(failed) - len(self.cells) + (dropped if type(dropped) is int and dropped > 0 else 0)
+            dropped = min(dropped, MAX_CELLS) if type(dropped) is int and dropped > 0 else 0  # the worker's word
+            self.cells_omitted = len(failed) - len(self.cells) + dropped
             # A fresh worker (after a check's timeout) need not wait for the same slow cells again.
             timed_out = frozenset(c["cell"] for c in self.cells if c["status"] == "timeout")
             self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | timed_out)
@@ -485,7 +487,7 @@ class Sandbox:
                 deadline=self._load_deadline, scale=self._scale)
         except TimeoutError:
             return self._memory() or Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": self._load_limit})
-        except (kernel_cells.KernelError, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the kernel failed us (its messages are the student's)
             return self._memory() or (self._died() if not self._alive() else _unreadable(str(exc)[:200]))
         if ran.lost is None:
             return Outcome(Status.PASSED, observations={"cells": ran.failures[:MAX_RECORDED],
