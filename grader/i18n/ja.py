@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     "cell_error_at": "コードセル {cell} が {exception} を送出しました: {message}（{line} 行目: {code}）",
     "cell_died": "コードセル {cell} がノートブックのプロセスを終了させました（{how}）。このセルを除いてもう一度実行しました",
     "cells_error_run": "コードセル {first}〜{last}（{count} セル）が {exception} を送出しました。最初のもの: {message}",
-    "cells_omitted": "ほかに {count} 個のセルが失敗しました",
+    "cells_omitted": "ほかに {count} 個のセルが失敗しました（一覧にはありません）",
     "cell_timeout": "コードセル {cell} は時間切れで停止されました",
     "report.cells": "ノート",
     "exit": "コードが exit() または sys.exit() を呼び出したため、このチェックの採点が終了しました",
