@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from classroom import ASSIGNMENT, EXERCISES, Expected, Verdict, make_class
-from conftest import GraderRun, grader
+from conftest import GraderRun, grader, processes_with
 
 pytestmark = pytest.mark.slow  # 75–140 s on 2 cores: one grading, shared by every test here
 
@@ -45,17 +45,6 @@ def _students(out: Path) -> dict[str, dict[str, Any]]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "students").glob("*.json"))}
 
 
-def _marked(mark: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            if name.isdigit() and mark.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
-                found.append(int(name))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     root = tmp_path_factory.mktemp("classroom")
@@ -74,7 +63,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         first = grader(*args, timeout=600)
         first_seconds = time.perf_counter() - started
         students = _students(out)
-        survivors = _marked(mark)
+        survivors = processes_with(mark)
         started = time.perf_counter()
         second = grader(*args, timeout=600)
         second_seconds = time.perf_counter() - started

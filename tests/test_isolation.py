@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT as REPOSITORY
+from conftest import processes_with
 
 from grader.sandbox.child import landlock_abi
 
@@ -144,17 +146,6 @@ def check_report(result: Any, exercise: str, file: Path) -> dict[str, Any]:
     return report
 
 
-def _processes_with(mark: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            if name.isdigit() and mark.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
-                found.append(int(name))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id if isinstance(case, Case) else None)
 def test_hostile_file_is_graded(case: Case, run_grader: Runner, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,7 +177,7 @@ def test_hostile_file_is_graded(case: Case, run_grader: Runner, tmp_path: Path,
     assert result.code == (0 if full else 1)
     assert took < BOUND
     # Nothing the student's code did may have outlived the grading, or got out of its folder.
-    leftovers = _processes_with(mark)
+    leftovers = processes_with(mark)
     for pid in leftovers:
         os.kill(pid, 9)
     assert not leftovers, "processes started by the student's code survived the grading"
@@ -313,9 +304,7 @@ def test_killing_the_grader_ends_its_workers() -> None:
     import subprocess
     import sys
 
-    from conftest import ROOT
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     env.pop("GRADER_TIMEOUT_SCALE", None)  # the real 10 s limit: the worker is mid-check when we kill
     grader = subprocess.Popen([sys.executable, "-m", "grader", "check", "sq_loss", "--file",
                                str(HOSTILE / "loop_forever.py")], env=env, stdout=subprocess.DEVNULL,
