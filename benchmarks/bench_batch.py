@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import json
 import os
 import resource
 import statistics
@@ -38,7 +37,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from classroom import ASSIGNMENT, Expected, make_class  # noqa: E402
+from classroom import ASSIGNMENT, make_class, misses  # noqa: E402
 
 
 @dataclass
@@ -141,17 +140,6 @@ def run_nbclient(notebooks: list[Path], parallel: int) -> float:
     return time.perf_counter() - started
 
 
-def mismatches(expected: dict[str, Expected], out: Path) -> list[str]:
-    """Students whose graded verdicts differ from what the class was built to get (the timing is moot then)."""
-    wrong = []
-    for student, expect in expected.items():
-        report = json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
-        for exercise in report["exercises"]:
-            if not expect.exercises[exercise["exercise"]].holds(exercise["score"], exercise["max_score"]):
-                wrong.append(f"{student}.{exercise['exercise']}")
-    return wrong
-
-
 def mib(size: float) -> str:
     return f"{size / 2**20:,.0f}"
 
@@ -172,11 +160,11 @@ def main() -> None:
               f"--workers {args.workers}", file=sys.stderr)
 
         grader_s, memory, code = run_grader(submissions, Path(folder) / "out", args.workers)
-        wrong = mismatches(expected, Path(folder) / "out")
+        wrong = misses(expected, Path(folder) / "out")  # the timing is moot if any
         children_maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         print(f"grader: {grader_s:.1f} s, exit {code}, verdicts not as built: {wrong or 'none'}", file=sys.stderr)
         kernel_s, _, code = run_grader(submissions, Path(folder) / "out-kernel", args.workers, kernel=True)
-        wrong = mismatches(expected, Path(folder) / "out-kernel")
+        wrong = misses(expected, Path(folder) / "out-kernel")
         print(f"grader --kernel: {kernel_s:.1f} s, exit {code}, verdicts not as built: {wrong or 'none'}",
               file=sys.stderr)
         sequential_s = run_nbclient(notebooks, 1)

@@ -367,6 +367,22 @@ def _roster(n: int, clean: bool) -> list[str]:
     return roster
 
 
+def misses(expected: dict[str, Expected], out: Path) -> list[str]:
+    """Where `grader grade ... --out OUT` did not say what the class was built to get: a student's
+    status, an exercise's verdict, a failed cell's outcome."""
+    found = []
+    for student, expect in expected.items():
+        report = json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
+        if report["status"] != expect.status:
+            found.append(f"{student} ({expect.what}): {report['status']}: {report['message']}")
+        for exercise in report["exercises"]:
+            if not expect.exercises[exercise["exercise"]].holds(exercise["score"], exercise["max_score"]):
+                found.append(f"{student} ({expect.what}): {exercise['exercise']} {exercise['score']:g}")
+            cells = {c["cell"]: c["exception"] if c["status"] == "error" else c["status"] for c in exercise["cells"]}
+            found += [f"{student} cell {n}: {cells.get(n)}, not {o}" for n, o in expect.cells.items() if cells.get(n) != o]
+    return found
+
+
 def make_class(folder: Path, n: int = 50, *, seed: int = 0, clean: bool = False) -> dict[str, Expected]:
     """Write `n` submissions into `folder`; return each student's expected verdicts.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from classroom import ASSIGNMENT, BROKEN, SPECIAL, make_class
+from classroom import ASSIGNMENT, BROKEN, SPECIAL, make_class, misses
 from conftest import ROOT, grader
 from test_notebooks import SQ_LOSS, summary, write_notebook
 
@@ -136,14 +136,4 @@ def test_a_class_with_every_kind_of_notebook_gets_its_verdicts_in_kernel_mode(tm
     done = grader("grade", tmp_path / "class", "--assignment", ASSIGNMENT, "--out", tmp_path / "out",
                   "--workers", "2", "--quiet", "--kernel")
     assert done.code == 1, done.stderr  # the broken submissions are errors
-    misses = []
-    for student, expect in expected.items():
-        report = json.loads((tmp_path / "out" / "students" / f"{student}.json").read_text())
-        if report["status"] != expect.status:
-            misses.append(f"{student} ({expect.what}): {report['status']}: {report['message']}")
-        for exercise in report["exercises"]:
-            if not expect.exercises[exercise["exercise"]].holds(exercise["score"], exercise["max_score"]):
-                misses.append(f"{student} ({expect.what}): {exercise['exercise']} {exercise['score']:g}")
-            cells = {c["cell"]: c["exception"] if c["status"] == "error" else c["status"] for c in exercise["cells"]}
-            misses += [f"{student} cell {n}: {cells.get(n)}, not {o}" for n, o in expect.cells.items() if cells.get(n) != o]
-    assert misses == []
+    assert misses(expected, tmp_path / "out") == []
