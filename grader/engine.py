@@ -14,6 +14,7 @@ import torch
 
 from grader import files
 from grader.compare import Comparison, Mismatch, compare
+from grader.i18n import known
 from grader.probes import Run, seed_everything
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.sandbox.child import SEED
@@ -137,7 +138,16 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     if comparison.mismatch is None:
         return _result(check, Status.PASSED, None, outcome.duration, margin=comparison.margin)
     feedback = _mismatch_feedback(comparison.mismatch, called, check, output)
+    if not _speaks(feedback):  # a judge turned something the worker sent into a message id
+        feedback = Feedback(summary=("unexpected_answer", {}), output=output)
+        return _result(check, Status.ERROR, feedback, outcome.duration)
     return _result(check, Status.FAILED, feedback, outcome.duration, margin=comparison.margin)
+
+
+def _speaks(feedback: Feedback) -> bool:
+    """Whether every message id of `feedback` is one the grader has words for."""
+    parts = (feedback.summary, feedback.expected, feedback.got, feedback.where)
+    return all(part is None or known(part[0]) for part in parts) and (feedback.hint is None or known(feedback.hint))
 
 
 def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Observed],

@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "load_timeout": "loading your file did not finish within {seconds:g} s (infinite loop at top level?)",
     "died": "your code ended the process ({how}) before the check finished",
     "unreadable": "the check's result could not be read back ({message})",
+    "message_missing": "an answer the grader did not expect",
+    "unexpected_answer": "the check's result could not be read back (an answer the grader did not expect)",
     "judge_failed": "what your code returned could not be compared with the expected result ({exception}); check its type and shape",
     "not_run": "not run: '{needs}' did not pass",
     "not_graded": "not graded: the submission could not be read",

@@ -40,6 +40,8 @@ MESSAGES: dict[str, str] = {
     "load_timeout": "ファイルの読み込みが {seconds:g} 秒以内に終了しませんでした（トップレベルに無限ループ？）",
     "died": "チェックの終了前にコードがプロセスを終了させました（{how}）",
     "unreadable": "チェックの結果を読み戻せませんでした（{message}）",
+    "message_missing": "採点器が想定していない回答",
+    "unexpected_answer": "チェックの結果を読み戻せませんでした（採点器が想定していない回答）",
     "judge_failed": "コードが返した値を期待される結果と比較できませんでした（{exception}）。型と形状を確認してください",
     "not_run": "未実行: '{needs}' が合格していません",
     "not_graded": "未採点: 提出物を読み込めませんでした",
