@@ -29,7 +29,7 @@ import pytest
 from conftest import ROOT as REPOSITORY
 from conftest import processes_with
 
-from grader.sandbox.child import landlock_abi
+from grader.sandbox.confine import landlock_abi
 
 Runner = Callable[..., Any]  # conftest's run_grader
 HOSTILE = Path(__file__).resolve().parent / "hostile"
