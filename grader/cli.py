@@ -118,7 +118,7 @@ def grade(
     with progress.shown(err, quiet=quiet) as listener:
         summary = grade_class(plan, listener)
     progress.print_summary(summary, plan, out)
-    raise typer.Exit(ExitCode.POINTS_LOST if summary.errors else ExitCode.FULL_MARKS)
+    raise typer.Exit(ExitCode.POINTS_LOST if summary.errors or summary.problems else ExitCode.FULL_MARKS)
 
 
 @app.command("export")

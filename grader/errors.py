@@ -5,6 +5,7 @@
   x SubmissionNotFound   the file to grade does not exist or is not readable
   x DeviceUnavailable    --device cuda without CUDA
   x BadOption            an option value the grader cannot use
+  x OutputUnwritable     the results cannot be written (a full disk, an unwritable --out)
 """
 
 from __future__ import annotations
@@ -41,3 +42,7 @@ class DeviceUnavailable(GraderError):
 
 class BadOption(GraderError):
     """An option value the grader cannot use."""
+
+
+class OutputUnwritable(GraderError):
+    """The results cannot be written: a full disk or an unwritable output folder."""

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.run import Listener, Plan, Summary
@@ -63,6 +64,7 @@ def print_summary(summary: Summary, plan: Plan, console: Console) -> None:
         ("time", f"{summary.seconds:.1f} s"),
         ("results", str(plan.out)),
     ]
+    rows += [("not written", problem) for problem in summary.problems]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, Text(value))  # student ids and messages are never markup
     console.print(table)

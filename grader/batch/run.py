@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.errors import OutputUnwritable
 from grader.batch import submissions as found
 from grader.batch.gradebook import Gradebook
 from grader.batch.grading import Settings, grade_task
@@ -58,6 +60,7 @@ class Summary:
     seconds: float = 0.0
     error_students: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # outputs of the run that could not be written
 
     @property
     def done(self) -> int:
@@ -83,38 +86,48 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
     subs = ([found.single(plan.submissions, plan.student)] if plan.student
             else found.discover(plan.submissions))
     students_dir = plan.out / "students"
-    students_dir.mkdir(parents=True, exist_ok=True)
+    with _output_errors(plan.out):
+        students_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(total=len(subs))
     graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}" + ("+kernel" if plan.settings.kernel else "")
     reports: dict[str, StudentReport] = {}
 
-    def finished(report: StudentReport, reused: bool) -> None:
-        _write_student(report, students_dir, plan.lang)
+    def finished(task: found.Task, report: StudentReport, reused: bool) -> StudentReport:
+        report, files = _contained(report, task, plan.lang)
+        with _output_errors(plan.out):
+            for name, text in files.items():
+                _atomic_write(students_dir / name, text)
         reports[report.student] = report
         summary.add(report, reused)
         if listener is not None:
             listener(report, summary)
+        return report
 
-    with Gradebook(plan.out / "gradebook.db") as book:
+    with _output_errors(plan.out):
+        book = Gradebook(plan.out / "gradebook.db")
+    with book:
         todo = []
         for sub in subs:
             task = found.load(sub, plan.exercises, plan.submissions)
             kept = None if plan.regrade else _kept(book, task, graded_on)
             if kept is not None:
-                finished(kept, reused=True)
+                finished(task, kept, reused=True)
             else:
                 todo.append(task)
         with _executor(plan) as pool:
             futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
             for future in cf.as_completed(futures):
-                report = _result(future, futures[future])
-                book.record(report, graded_on)  # committed before anything else is written
-                finished(report, reused=False)
+                task = futures[future]
+                report, _ = _contained(_result(future, task), task, plan.lang)
+                with _output_errors(plan.out):
+                    book.record(report, graded_on)  # committed before anything else is written
+                finished(task, report, reused=False)
     ordered = [reports[sub.student] for sub in subs]
-    _atomic_write(plan.out / PLAN_FILE, json.dumps({
-        "exercises": list(plan.exercises), "assignment": plan.assignment, "title": plan.title,
-        "students": [r.student for r in ordered], "lang": plan.lang}, ensure_ascii=False, indent=1) + "\n")
-    summary.outputs = _write_outputs(plan, ordered)
+    with _output_errors(plan.out):
+        _atomic_write(plan.out / PLAN_FILE, json.dumps({
+            "exercises": list(plan.exercises), "assignment": plan.assignment, "title": plan.title,
+            "students": [r.student for r in ordered], "lang": plan.lang}, ensure_ascii=False, indent=1) + "\n")
+        summary.outputs = _write_outputs(plan, ordered, summary.problems)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -130,14 +143,42 @@ def _result(future: cf.Future[StudentReport], task: found.Task) -> StudentReport
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost; the batch goes on
-        from grader.batch.grading import not_graded
+        return _not_graded(task, "grade", exc)
 
-        return StudentReport(
-            student=task.student, status=StudentStatus.ERROR, content_hash=task.content_hash,
-            files=list(task.files), grader_version=__version__,
-            message=f"the grader could not grade this submission ({type(exc).__name__}: {str(exc)[:200]}); "
-                    "grade it again",
-            exercises=[not_graded(name) for name in task.exercises])
+
+def _contained(report: StudentReport, task: found.Task, lang: str) -> tuple[StudentReport, dict[str, str]]:
+    """`report` and its rendered files; if it cannot be rendered, that student's error report instead, so
+    that one odd result never stops the batch."""
+    try:
+        return report, _rendered(report, lang)
+    except Exception as exc:  # noqa: BLE001 - whatever a submission made of its report, the others get theirs
+        report = _not_graded(task, "report on", exc)
+        return report, _rendered(report, lang)
+
+
+def _not_graded(task: found.Task, doing: str, exc: Exception) -> StudentReport:
+    """The error report of a student the grader itself failed: not kept for re-use (no content hash)."""
+    from grader.batch.grading import not_graded
+
+    return StudentReport(
+        student=task.student, status=StudentStatus.ERROR, files=list(task.files), grader_version=__version__,
+        message=f"the grader could not {doing} this submission ({type(exc).__name__}: {str(exc)[:200]}); "
+                "grade it again",
+        exercises=[not_graded(name) for name in task.exercises])
+
+
+@contextmanager
+def _output_errors(out: Path) -> Iterator[None]:
+    """A full disk or an unwritable --out folder: one clear error (what was graded stays in the gradebook)."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = getattr(exc, "filename", None) or out
+        raise OutputUnwritable(
+            f"could not write the results to {where} ({reason}). Free some space or choose another --out "
+            f"folder; what was graded so far is kept in {out / 'gradebook.db'}, and running the same command "
+            "again goes on from there.") from None
 
 
 @contextmanager
@@ -159,31 +200,48 @@ def _executor(plan: Plan) -> Iterator[cf.Executor]:
             raise
 
 
-def _write_student(report: StudentReport, folder: Path, lang: str) -> None:
+def _rendered(report: StudentReport, lang: str) -> dict[str, str]:
+    """A student's three files, file name → text, all rendered before any is written."""
     from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
 
     data = student_json(report, lang)
-    _atomic_write(folder / f"{report.student}.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    _atomic_write(folder / feedback_filename(report.student, ".html"), feedback_html(data, lang))
-    _atomic_write(folder / feedback_filename(report.student, ".md"), feedback_markdown(data, lang))
+    return {
+        f"{report.student}.json": json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+        feedback_filename(report.student, ".html"): feedback_html(data, lang),
+        feedback_filename(report.student, ".md"): feedback_markdown(data, lang),
+    }
 
 
-def _write_outputs(plan: Plan, reports: list[StudentReport]) -> list[Path]:
+def _write_outputs(plan: Plan, reports: list[StudentReport], problems: list[str]) -> list[Path]:
+    """report.html and the exports; one that fails is named in `problems`, and the others are still written."""
     from grader import exports
     from grader.batch.html_report import write_report
 
     students: list[dict[str, Any]] = [student_json(r, plan.lang) for r in reports]
     title = plan.title or plan.assignment or ", ".join(plan.exercises)
-    outputs = [write_report(plan.out, students, title=title, exercises=list(plan.exercises))]
+    jobs: list[tuple[str, Callable[[], list[Path]]]] = [
+        ("report.html", lambda: [write_report(plan.out, students, title=title, exercises=list(plan.exercises))])]
     for fmt in plan.exports:
-        outputs += exports.export(students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises),
-                                  assignment=plan.assignment, title=plan.title,
-                                  options=exports.ExportOptions(lang=plan.lang))
+        jobs.append((f"--export {fmt}", lambda fmt=fmt: exports.export(  # type: ignore[misc]
+            students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises), assignment=plan.assignment,
+            title=plan.title, options=exports.ExportOptions(lang=plan.lang))))
+    outputs: list[Path] = []
+    for name, job in jobs:
+        try:
+            outputs += job()
+        except OSError:
+            raise  # the folder itself: _output_errors says so
+        except Exception as exc:  # noqa: BLE001 - the students' own files are written; say which output is not
+            problems.append(f"{name} could not be written ({type(exc).__name__}: {str(exc)[:200]})")
     return outputs
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    """Write `path` whole or not at all: a run killed midway never leaves half a file."""
+    """Write `path` whole or not at all: a run killed midway, or a full disk, never leaves half a file."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
