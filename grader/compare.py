@@ -77,6 +77,8 @@ def _fmt_list(value: Any) -> str:
 def _fmt_num(x: Any) -> str:
     if isinstance(x, float):
         return f"{x:.6g}"
+    if isinstance(x, complex):
+        return f"({x.real:.6g}{x.imag:+.6g}j)"
     return str(x)
 
 
@@ -137,6 +139,13 @@ def _wrong_type(native: Observed, got: Observed, path: str) -> Comparison:
 
 def _compare_tensor(native: Observed, exact: Observed, got: Observed, tol: Tolerance, values: bool,
                     path: str) -> Comparison:
+    if got.device.split(":")[0] == "meta" or (got.type == native.type and not got.is_tensor):
+        return Comparison(Mismatch(  # observed without data: see protocol.observe
+            summary=("no_data", {"path": path, "device": got.device}),
+            expected=("plain", {"text": describe(native)}),
+            got=("plain", {"text": f"{got.type} on device {got.device} ({got.value})"}),
+            hint="hint.meta" if got.device.startswith("meta") else None,
+        ))
     if not got.is_tensor or got.type.startswith("numpy."):
         return _wrong_type(native, got, path)
     if got.type != native.type:
@@ -172,49 +181,74 @@ def _compare_tensor(native: Observed, exact: Observed, got: Observed, tol: Toler
 def _compare_values(
     native: torch.Tensor, exact: torch.Tensor, got: torch.Tensor, tol: Tolerance, path: str, device: str
 ) -> Comparison:
+    """Element by element: exact for integers and bools, within the tolerance for floats and complex.
+
+    A non-finite expected value must be matched exactly (NaN by NaN, inf by the same inf); a NaN or
+    inf where a number is expected is a difference whose margin is inf and whose `where` names it.
+    """
     if native.numel() == 0:
         return Comparison()
+    if tuple(exact.shape) != tuple(native.shape):  # the float64 run should give the same shape
+        exact = native
     if not (got.is_floating_point() or got.is_complex()):
         bad = got != exact.to(got.dtype)
-        allowed_text = "0"
         err = (got.double() - exact.double()).abs()
+        score = torch.where(bad, err + 1.0, torch.full_like(err, -1.0))
         margin = float(bad.any())
-        allowed = torch.zeros_like(err)
+        allowed_text = "0"
+        nonfinite = torch.zeros_like(bad)
     else:
-        rtol, atol = tolerance_for(got.dtype, tol, device)
-        ref = exact.double()
+        wide = torch.complex128 if got.is_complex() else torch.float64
+        rtol, atol = tolerance_for(_real_dtype(got.dtype), tol, device)
+        ref, gd = exact.to(wide), got.to(wide)
         slack = 0.0
         if exact.dtype != native.dtype:
-            finite = torch.isfinite(ref) & torch.isfinite(native.double())
-            if finite.any():
-                slack = SLACK_FACTOR * float((native.double() - ref)[finite].abs().max())
+            both = torch.isfinite(ref) & torch.isfinite(native.to(wide))
+            if bool(both.any()):
+                slack = SLACK_FACTOR * float((native.to(wide) - ref)[both].abs().max())
         allowed = atol + slack + rtol * ref.abs()
-        gd = got.double()
         err = (gd - ref).abs()
-        same_nonfinite = (gd == ref) | (torch.isnan(gd) & torch.isnan(ref))
-        bad = ~((err <= allowed) | same_nonfinite)
-        ratio = torch.where(same_nonfinite, torch.zeros_like(err), err / allowed)
-        ratio = torch.nan_to_num(ratio, nan=math.inf)
+        finite_ref = torch.isfinite(ref)
+        close = finite_ref & (err <= allowed)
+        same_nonfinite = ~finite_ref & ((gd == ref) | (torch.isnan(gd) & torch.isnan(ref)))
+        bad = ~(close | same_nonfinite)
+        nonfinite = bad & ~(finite_ref & torch.isfinite(gd))
+        ratio = torch.where(err == 0, torch.zeros_like(err), err / allowed)  # 0/0 when allowed is 0
+        ratio = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad | close, ratio, 0.0))
         margin = float(ratio.max())
+        score = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad, err, -1.0))
         allowed_text = f"{atol + slack:.2g} + {rtol:.2g}·|expected|"
     if not bool(bad.any()):
         return Comparison(margin=margin)
     count, total = int(bad.sum()), bad.numel()
-    score = torch.where(bad, torch.nan_to_num(err, nan=math.inf), torch.full_like(err, -1.0))
-    flat = int(torch.argmax(score.reshape(-1)))
+    flat = int(torch.argmax(score.reshape(-1)))  # the first non-finite difference, else the largest
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape)) if bad.dim() else ()
     e_val, g_val = exact.reshape(-1)[flat].item(), got.reshape(-1)[flat].item()
+    if bool(nonfinite.reshape(-1)[flat]):
+        where = ("where_nonfinite", {"index": index, "expected": _fmt_num(e_val), "got": _fmt_num(g_val)})
+        hint: str | None = "hint.nonfinite"
+    else:
+        where = ("where_index", {"index": index, "expected": _fmt_num(e_val), "got": _fmt_num(g_val),
+                                 "diff": f"{abs(g_val - e_val):.3g}", "allowed": allowed_text})
+        hint = None
+    shown = exact.to(got.dtype) if got.is_floating_point() or got.is_complex() else exact
     return Comparison(
         Mismatch(
             summary=("values_differ", {"path": path, "count": count, "total": total,
                                        "percent": f"{100.0 * count / total:.1f}"}),
-            expected=("tensor_values", {"text": show(exact.to(got.dtype) if got.is_floating_point() else exact)}),
+            expected=("tensor_values", {"text": show(shown)}),
             got=("tensor_values", {"text": show(got)}),
-            where=("where_index", {"index": index, "expected": _fmt_num(e_val), "got": _fmt_num(g_val),
-                                   "diff": f"{abs(g_val - e_val):.3g}", "allowed": allowed_text}),
+            where=where,
+            hint=hint,
         ),
         margin=margin,
     )
+
+
+def _real_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype whose tolerances apply: a complex dtype's real part (torch.testing does the same)."""
+    return {torch.complex32: torch.float16, torch.complex64: torch.float32,
+            torch.complex128: torch.float64}.get(dtype, dtype)
 
 
 def _compare_number(native: Observed, exact: Observed, got: Observed, tol: Tolerance, path: str) -> Comparison:
@@ -284,4 +318,6 @@ def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str | None:
         return "hint.broadcast_blowup"
     if sorted(got) == sorted(expected):
         return "hint.transposed"
+    if len(got) == len(expected) and any(g == 1 and e != 1 for e, g in zip(expected, got)):
+        return "hint.reduced_dim"
     return None

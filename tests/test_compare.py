@@ -139,3 +139,98 @@ def test_a_forged_value_that_contradicts_its_type_is_refused():
     facts["values"]["loss"]["value"] = {"tensor": 0}
     with pytest.raises(protocol.Malformed):
         protocol.decode(facts, blob)
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+def test_a_nan_where_a_number_is_expected_is_named_with_its_index_and_the_expected_value():
+    expected = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    got = expected.clone()
+    got[1, 0] = NAN
+    result = sides(expected, expected.double(), got)
+    assert result.mismatch.summary == ("values_differ", {"path": "", "count": 1, "total": 4, "percent": "25.0"})
+    assert result.mismatch.where == ("where_nonfinite", {"index": (1, 0), "expected": "3", "got": "nan"})
+    assert result.mismatch.hint == "hint.nonfinite"
+    assert result.margin == INF
+
+
+def test_the_first_non_finite_difference_is_named_before_larger_finite_ones():
+    expected = torch.tensor([1.0, 2.0, 3.0])
+    result = sides(expected, expected.double(), torch.tensor([100.0, -INF, 3.0]))
+    assert result.mismatch.where == ("where_nonfinite", {"index": (1,), "expected": "2", "got": "-inf"})
+    assert result.mismatch.summary[1]["count"] == 2
+
+
+def test_an_infinite_expected_value_must_be_matched_by_the_same_infinity():
+    expected = torch.tensor([1.0, INF, -INF])
+    assert sides(expected, expected.double(), expected.clone()).mismatch is None
+    finite = sides(expected, expected.double(), torch.tensor([1.0, 1e30, -INF]))
+    assert finite.mismatch.where == ("where_nonfinite", {"index": (1,), "expected": "inf", "got": "1e+30"})
+    assert sides(expected, expected.double(), torch.tensor([1.0, INF, INF])).mismatch is not None
+    assert sides(1.0 * INF, INF, 3.0).mismatch is not None  # a Python float too
+
+
+def test_a_nan_expected_must_be_matched_by_a_nan():
+    expected = torch.tensor([NAN, 1.0])
+    result = sides(expected, expected.double(), torch.tensor([0.0, 1.0]))
+    assert result.mismatch.where == ("where_nonfinite", {"index": (0,), "expected": "nan", "got": "0"})
+
+
+def test_a_meta_tensor_is_reported_as_a_tensor_without_data():
+    got = observe(torch.empty(3, 2, device="meta"))
+    assert got.device == "meta" and got.value == "shape (3, 2), float32"
+    result = compare(observe(torch.ones(3, 2)), observe(torch.ones(3, 2)), got, Tolerance())
+    assert result.mismatch.summary == ("no_data", {"path": "", "device": "meta"})
+    assert result.mismatch.hint == "hint.meta"
+    assert compare(observe(torch.ones(3, 2)), observe(torch.ones(3, 2)), got, Tolerance(),
+                   values=False).mismatch.summary[0] == "no_data"
+
+
+def test_a_meta_tensor_crosses_the_process_boundary():
+    back = protocol.decode(*_roundtrip({"out": torch.empty(4, device="meta", dtype=torch.float16)}))
+    assert back["out"].type == "torch.Tensor" and back["out"].device == "meta"
+    assert back["out"].value == "shape (4,), float16"
+
+
+def test_complex_values_are_compared_as_complex_numbers_with_their_real_dtype_tolerance():
+    expected = torch.tensor([1 + 1j, 2 - 1j], dtype=torch.complex64)
+    assert sides(expected, expected.to(torch.complex128), expected.clone()).mismatch is None
+    close = expected + 1e-7j  # within float32's tolerance
+    assert sides(expected, expected.to(torch.complex128), close).mismatch is None
+    wrong = expected.clone()
+    wrong[1] = 2 + 1j  # only the imaginary part differs
+    result = sides(expected, expected.to(torch.complex128), wrong)
+    assert result.mismatch.where[1]["index"] == (1,) and result.mismatch.where[1]["got"] == "(2+1j)"
+
+
+def test_sparse_non_contiguous_zero_dim_and_empty_results_get_a_verdict():
+    x = torch.arange(6.0).reshape(2, 3)
+    assert sides(x, x.double(), x.to_sparse()).mismatch is None  # the values are right
+    assert sides(x.T, x.T.double(), x.T.contiguous()).mismatch is None
+    assert sides(x.T.contiguous(), x.T.double(), x.T).mismatch is None
+    assert sides(torch.tensor(2.0), torch.tensor(2.0, dtype=torch.float64), torch.tensor(2.5)).mismatch.where[1][
+        "index"] == ()
+    assert sides(torch.ones(0, 3), torch.ones(0, 3).double(), torch.ones(0, 3)).mismatch is None
+    assert sides(torch.ones(0, 3), torch.ones(0, 3).double(), torch.ones(3, 0)).mismatch.summary[0] == "wrong_shape"
+
+
+def test_bool_and_integer_results_are_exact_and_never_compared_to_floats():
+    flags = torch.tensor([True, False])
+    assert sides(flags, flags, torch.tensor([True, True])).mismatch.where[1]["index"] == (1,)
+    assert sides(flags, flags, flags.float()).mismatch.summary[0] == "wrong_dtype"
+    big = torch.tensor([2**62])
+    assert sides(big, big, big + 1).mismatch.where[1]["diff"] == "1"
+
+
+def test_a_kept_dimension_of_size_one_hints_at_a_reduction():
+    result = sides(torch.ones(4, 5), torch.ones(4, 5).double(), torch.ones(4, 1))
+    assert result.mismatch.hint == "hint.reduced_dim"
+
+
+def test_margins_under_a_zero_tolerance_are_zero_or_infinite():
+    x = torch.tensor([1.0, 2.0])
+    exact = sides(x, x.double(), x.clone(), Tolerance(rtol=0.0, atol=0.0))
+    assert exact.mismatch is None and exact.margin == 0.0
+    off = sides(x, x.double(), x + 1e-3, Tolerance(rtol=0.0, atol=0.0))
+    assert off.mismatch is not None and off.margin == INF  # not the largest float: JSON writes it as null

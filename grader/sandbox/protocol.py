@@ -98,12 +98,15 @@ def observe(value: Any, depth: int = 0) -> Observed:
     if issubclass(_type(value), torch.Tensor):  # not isinstance(), which trusts a faked __class__
         with torch._C.DisableTorchFunctionSubclass():
             grad_fn = _slot("grad_fn", value)
+            device = _slot("device", value)
             return Observed(
                 type=name,
-                value=plain_tensor(value),
+                # A meta tensor has a shape and a dtype but no data to copy: its value is those facts.
+                value=plain_tensor(value) if device.type != "meta" else
+                f"shape {tuple(_slot('shape', value))}, {str(_slot('dtype', value)).removeprefix('torch.')}"[:MAX_TEXT],
                 requires_grad=bool(_slot("requires_grad", value)),
                 grad_fn=_type(grad_fn).__name__ if grad_fn is not None else None,
-                device=str(_slot("device", value)),
+                device=str(device),
             )
     if value is None or _type(value) in (bool, int, float, str):
         if _type(value) is str:
@@ -226,8 +229,8 @@ def _consistent(kind: str, value: Any) -> bool:
         return _type(value) is _REAL[kind]
     if kind == "NoneType":
         return value is None
-    if kind == "torch.Tensor":
-        return _type(value) is torch.Tensor
+    if kind == "torch.Tensor":  # a str: the facts of a tensor without data (on device meta)
+        return _type(value) is torch.Tensor or _type(value) is str
     if _type(value) is int:  # numpy integers
         return -MAX_INT <= value <= MAX_INT
     return _type(value) is not list and _type(value) is not dict  # tensors, numbers, reprs
