@@ -26,6 +26,13 @@ def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
     """
     from grader import notebook_session
 
+    if notebook_session.active() and not notebook_session.in_sandbox():
+        # In the student's kernel: grade in a process of our own, so that nothing of the grading (the
+        # references, the exercise's probes, seeds, thread settings) is ever loaded or changed here.
+        report = notebook_session.grade_apart(exercise, file=file, device=device, cell_timeout=cell_timeout,
+                                              kernel=kernel)
+        report._lang = lang
+        return report
     spec = bank.get(exercise)
     if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
         return ExerciseReport(exercise=spec.name, title=spec.title, file="", device=device)
@@ -34,13 +41,9 @@ def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
     from grader import engine, submission
 
     timeout = runner.CELL_TIMEOUT if cell_timeout is None else cell_timeout
-    if file is None and notebook_session.active():
-        with notebook_session.history_source() as source:
-            report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
-    else:
-        path = Path(file) if file is not None else Path.cwd() / "exercises" / f"{exercise}.py"
-        with submission.prepared(path, exercise) as source:
-            report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
+    path = Path(file) if file is not None else Path.cwd() / "exercises" / f"{exercise}.py"
+    with submission.prepared(path, exercise) as source:
+        report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
     report._lang = lang
     return report
 

@@ -139,6 +139,36 @@ def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path, kernel):
     assert html and "4 / 4" in html[0], outputs
 
 
+STATE = """
+import random, sys, numpy as np, torch
+def state():
+    return (torch.random.get_rng_state().clone(), np.random.get_state()[1].copy(), random.getstate(),
+            torch.get_num_threads(), torch.get_num_interop_threads())
+torch.manual_seed(123); np.random.seed(7); random.seed(5); torch.set_num_threads(2)
+before, modules = state(), set(sys.modules)
+"""
+AFTER = """
+after = state()
+same = (torch.equal(before[0], after[0]) and (before[1] == after[1]).all() and before[2:] == after[2:])
+loaded = sorted(m for m in set(sys.modules) - modules if "reference" in m or m.startswith("grader.bank."))
+print("STATE", same, report.score, loaded)
+"""
+
+
+@pytest.mark.slow
+def test_check_in_a_notebook_leaves_the_kernel_as_it_was(tmp_path):
+    """No reference module in the student's kernel, and its RNG states and thread settings untouched."""
+    from nbclient import NotebookClient
+
+    notebook = new_notebook(cells=[new_code_cell(SQ_LOSS), new_code_cell(STATE),
+                                   new_code_cell("import grader\nreport = grader.check('sq_loss')"),
+                                   new_code_cell(AFTER)])
+    client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    printed = "".join(o.get("text", "") for o in notebook.cells[3].outputs)
+    assert "STATE True 4.0 []" in printed, notebook.cells[3].outputs
+
+
 def test_a_cell_that_raises_still_defines_what_comes_after_it(tmp_path):
     """Course notebooks call tracking code (e.g. Neuromatch's `atform.add_event`) above the exercise."""
     stub = (ROOT / "exercises" / "sq_loss.py").read_text()
