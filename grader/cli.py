@@ -15,6 +15,7 @@ from rich.console import Console
 from grader import api, files
 from grader.errors import BadOption, GraderError
 from grader.results import ExitCode
+from grader.text import dumps
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -54,7 +55,7 @@ def check(
 
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(result, lang), ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
     else:
         report.render(result, out, lang)
     _exit_now(result.exit_code)

@@ -1,7 +1,12 @@
-"""Results → words: the rich terminal table and the contract's JSON report."""
+"""Results → words: the rich terminal table and the contract's JSON report.
+
+Student text is shown through `grader.text.printable` here, at the edge, and never as rich
+markup: every piece of text is a `rich.text.Text`, whose content is never parsed.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +15,7 @@ from rich.text import Text
 
 from grader.i18n import text
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
+from grader.text import finite, printable
 from grader.validate import Verdict
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
@@ -17,6 +23,7 @@ MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.
 
 
 def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
+    """One part of the feedback in words, its student text shown escaped (`printable`)."""
     if message is None:
         return ""
     message_id, params = message
@@ -24,14 +31,14 @@ def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in params.items()}
     if "path" in params:
         params["path"] = text("path", lang, path=params["path"]) if params["path"] else ""
-    return text(message_id, lang, **params)
+    return printable(text(message_id, lang, **params))
 
 
 def message_lines(feedback: Feedback | None, lang: str) -> list[tuple[str, str]]:
     """The feedback's parts in order, as (label, sentence): what was called, what, expected, got, where."""
     if feedback is None:
         return []
-    lines = [("", feedback.called)] if feedback.called else []
+    lines = [("", printable(feedback.called))] if feedback.called else []
     lines.append(("", _say(feedback.summary, lang)))
     for label, part in (("expected", feedback.expected), ("got", feedback.got), ("where", feedback.where)):
         if part is not None:
@@ -48,13 +55,13 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
     return {
         "exercise": report.exercise,
         "title": report.title,
-        "file": report.file,
+        "file": printable(report.file),
         "device": report.device,
         "score": report.score,
         "max_score": report.max_score,
         "duration": round(report.duration, 3),
         "tests": [_test_json(check, lang) for check in report.checks],
-        "cells": [{**cell.model_dump(), "message": cell_text(cell, lang)} for cell in report.cells],
+        "cells": [{**_facts(cell.model_dump()), "message": cell_text(cell, lang)} for cell in report.cells],
         "cells_omitted": report.cells_omitted,
     }
 
@@ -74,8 +81,8 @@ def cell_lines(cells: list[CellFailure], lang: str, omitted: int = 0) -> list[st
                 and cells[end].exception == first.exception:
             end += 1
         if end - start >= FOLDED:
-            lines.append(text("cells_error_run", lang, first=first.cell, last=cells[end - 1].cell,
-                              count=end - start, exception=first.exception, message=first.message))
+            lines.append(printable(text("cells_error_run", lang, first=first.cell, last=cells[end - 1].cell,
+                                        count=end - start, exception=first.exception, message=first.message)))
         else:
             end = start + 1
             lines.append(cell_text(first, lang))
@@ -88,12 +95,12 @@ def cell_lines(cells: list[CellFailure], lang: str, omitted: int = 0) -> list[st
 def cell_text(cell: CellFailure, lang: str) -> str:
     """What went wrong in a notebook cell, in the student's language."""
     if cell.status == "timeout":
-        return text("cell_timeout", lang, cell=cell.cell)
+        return printable(text("cell_timeout", lang, cell=cell.cell))
     if cell.status == "died":
-        return text("cell_died", lang, cell=cell.cell, how=cell.message)
+        return printable(text("cell_died", lang, cell=cell.cell, how=cell.message))
     facts = {"cell": cell.cell, "exception": cell.exception, "message": cell.message, "line": cell.line,
              "code": cell.code}
-    return text("cell_error_at" if cell.line else "cell_error", lang, **facts)
+    return printable(text("cell_error_at" if cell.line else "cell_error", lang, **facts))
 
 
 def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
@@ -107,15 +114,16 @@ def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
         "status": check.status.value,
         "message": message if check.status is not Status.PASSED else text("passed", lang),
         "hint": hint_text(fb, lang),
-        "output": fb.output if fb else "",
+        "output": printable(fb.output) if fb else "",
         "details": {
-            "called": fb.called if fb else "",
+            "called": printable(fb.called) if fb else "",
             "summary": _pair(fb.summary) if fb else None,
             "expected": _pair(fb.expected) if fb else None,
             "got": _pair(fb.got) if fb else None,
             "where": _pair(fb.where) if fb else None,
         },
-        "margin": check.margin,
+        # The ratio of two errors, for tools: null where it is not a finite number (a NaN or inf result).
+        "margin": check.margin if check.margin is not None and math.isfinite(check.margin) else None,
         "duration": round(check.duration, 3),
     }
 
@@ -123,12 +131,27 @@ def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
 def _pair(message: tuple[str, dict[str, Any]] | None) -> dict[str, Any] | None:
     if message is None:
         return None
-    return {"id": message[0], **{k: (list(v) if isinstance(v, tuple) else v) for k, v in message[1].items()}}
+    return {"id": printable(message[0], lines=False), **_facts(message[1])}
+
+
+def _facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """A message's facts as JSON data that is safe to show: text through `printable`, numbers finite."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return printable(value)
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {printable(k, lines=False): clean(v) for k, v in value.items()}
+        return finite(value)
+
+    result: dict[str, Any] = clean(facts)
+    return result
 
 
 def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     """The student's view: one row per check, the feedback under each failed one."""
-    table = Table(title=f"{report.exercise} — {report.title}", title_justify="left", show_header=False,
+    table = Table(title=Text(f"{report.exercise} — {report.title}"), title_justify="left", show_header=False,
                   box=None, pad_edge=False, expand=True)
     table.add_column(width=1)
     table.add_column(ratio=1)
@@ -136,23 +159,25 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     for check in report.checks:
         mark, style = MARKS[check.status]
         score = f"{check.score:g} / {check.max_score:g}"
-        table.add_row(Text(mark, style=style), Text(check.title, style="bold" if check.score else ""), score)
+        table.add_row(Text(mark, style=style), Text(printable(check.title), style="bold" if check.score else ""),
+                      Text(score))
         if check.status is Status.PASSED:
             continue
         for label, line in message_lines(check.feedback, lang):
-            table.add_row("", _labelled(label, line), "")
+            table.add_row(None, _labelled(label, line), None)
         hint = hint_text(check.feedback, lang)
         if hint:
-            table.add_row("", _labelled(text("report.hint", lang), hint, "yellow"), "")
+            table.add_row(None, _labelled(text("report.hint", lang), hint, "yellow"), None)
         if check.feedback is not None and check.feedback.output.strip():
-            shown = check.feedback.output.strip().splitlines()[-3:]
-            table.add_row("", _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), "")
+            shown = printable(check.feedback.output.strip()).splitlines()[-3:]
+            table.add_row(None, _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), None)
     for line in cell_lines(report.cells, lang, report.cells_omitted):
-        table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), "")
-    table.add_row("", Text(text("report.total", lang), style="bold"),
+        table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), None)
+    table.add_row(None, Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
     console.print(table)
-    console.print(Text(f"{report.file} · {report.device} · {report.duration:.1f} s", style="dim"))
+    console.print(Text(f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s",
+                       style="dim"))
 
 
 def to_html(report: ExerciseReport, lang: str = "en") -> str:
@@ -188,8 +213,8 @@ def _labelled(label: str, line: str, style: str = "") -> Table:
     if label:
         grid.add_column(width=8, style="dim")
     grid.add_column(ratio=1)
-    body = Text(line, style=style, overflow="fold")  # fold, not cut: Japanese has no spaces to wrap at
-    grid.add_row("", label, body) if label else grid.add_row("", body)
+    body = Text(printable(line), style=style, overflow="fold")  # fold, not cut: Japanese has no spaces to wrap at
+    grid.add_row(None, Text(label), body) if label else grid.add_row(None, body)
     return grid
 
 
@@ -205,11 +230,11 @@ def render_validation(verdicts: list[Verdict], console: Console) -> None:
     for v in verdicts:
         margins = [c.margin for c in v.report.checks if c.margin is not None and c.status is Status.PASSED]
         table.add_row(
-            v.subject.exercise, v.subject.role, v.subject.name,
-            f"{v.report.score:g}/{v.report.max_score:g}",
+            *(Text(printable(cell, lines=False)) for cell in (v.subject.exercise, v.subject.role, v.subject.name)),
+            Text(f"{v.report.score:g}/{v.report.max_score:g}"),
             Text("ok", style="green") if v.ok else Text("VIOLATION", style="bold red"),
-            f"{max(margins):.3f}" if margins else "",
-            "; ".join(v.problems),
+            Text(f"{max(margins):.3f}" if margins else ""),
+            Text(printable("; ".join(v.problems))),
         )
     console.print(table)
     bad = sum(not v.ok for v in verdicts)

@@ -6,6 +6,7 @@ import csv
 import importlib.metadata
 import json
 import os
+import re
 import stat
 import subprocess
 import zipfile
@@ -23,7 +24,7 @@ from grader.batch.model import StudentReport, StudentStatus, student_json
 from grader.errors import BadOption, GraderError, UnknownExercise
 from grader.exports import FORMATS, ExportOptions, RosterEntry, export, load_students, read_roster
 from grader.batch.names import student_file_name
-from grader.exports.common import SCHEMAS, points
+from grader.exports.common import SCHEMAS, cell, points
 from grader.exports.gradescope_bundle import build_bundle
 from grader.exports.prairielearn import LIMIT_BYTES
 from grader.i18n import text
@@ -643,3 +644,71 @@ def test_run_autograder_always_leaves_a_valid_results_json(tmp_path: Path, mode:
     GRADESCOPE.validate(doc)
     assert doc["score"] == 0 and "could not grade" in doc["output"]
     assert f"status {124 if mode == 'hang' else exit_code}" in doc["output"]  # timeout(1) exits 124
+
+
+# ---------------------------------------------------------------- hostile student text, in every format
+
+PAINT = ("\x1b]0;title\x07\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ \x1b[31mred\x1b[0m \x9b2J "
+         "\x7f\x00\u202eevil\u202c \ud800 [bold]x[/bold] <script>alert(1)</script> [a](javascript:alert(1))")
+# Raw in a file, any of these reaches the terminal of whoever runs `cat` on it, or breaks the format.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def painter(sid: str = "=cmd|' /C calc'!A0\x1b[2J") -> dict[str, Any]:
+    """A student whose id, printed output, exception message and file name are hostile text."""
+    exercise = graded("sq_loss", {"values": Status.FAILED, "shape": Status.ERROR}, output=PAINT)
+    exercise.file = f"exercises/{PAINT}.py"
+    shape = next(c for c in exercise.checks if c.id == "shape")
+    shape.feedback = Feedback(summary=("raised", {"exception": "ValueError", "message": PAINT}), output=PAINT)
+    shape.margin = float("nan")
+    values = next(c for c in exercise.checks if c.id == "values")
+    values.margin = float("inf")
+    return student(sid, [exercise])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_shows_student_text_escaped_and_stays_strict(tmp_path: Path, fmt: str) -> None:
+    hostile = [painter(), student("+SUM(A1)\x07", [], error=f"-{PAINT}"), student("@x", [graded("sq_loss")])]
+    paths = export(hostile, fmt, tmp_path, exercises=EXERCISES, title=TITLE,
+                   options=ExportOptions(moodle_item_idnumber="hw1"))
+    written = "".join(p.read_text(encoding="utf-8") for p in paths)
+    assert not RAW_CONTROL.search(written), RAW_CONTROL.search(written)
+    assert re.search(r"\\+x1b", written)  # shown, as an escape (itself escaped in JSON)
+    for path in paths:
+        if path.suffix in (".json", ".jsonl"):
+            for line in path.read_text(encoding="utf-8").splitlines() if path.suffix == ".jsonl" else [path.read_text()]:
+                json.loads(line, parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))
+        elif path.suffix == ".xml":
+            ElementTree.parse(path)
+        elif path.suffix == ".csv":
+            for row in list(csv.reader(path.read_text(encoding="utf-8").splitlines()))[1:]:
+                for value in row:
+                    assert not value.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), (path.name, row)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\uff1d", " =", "\t="])
+def test_a_spreadsheet_never_reads_student_text_as_a_formula(start: str) -> None:
+    assert cell(f"{start}HYPERLINK(\"http://evil\")").startswith("'")
+    assert cell("a = b") == "a = b" and cell("") == ""
+
+
+def test_student_reports_are_strict_json_with_nan_margins_and_facts() -> None:
+    data = painter()
+    check = {t["id"]: t for t in data["exercises"][0]["tests"]}
+    assert check["shape"]["margin"] is None and check["values"]["margin"] is None  # not a finite ratio
+    json.dumps(data, allow_nan=False)  # what DIR/students/*.json is written from
+    report = graded("sq_loss", {"values": Status.FAILED})
+    report.checks[1].feedback = Feedback(summary=("timeout", {"seconds": float("inf")}),
+                                         where=("where_index", {"index": (1,), "diff": float("nan")}))
+    facts = student_json(StudentReport(student="x", status=StudentStatus.GRADED, exercises=[report]))
+    details = facts["exercises"][0]["tests"][1]["details"]
+    assert details["summary"]["seconds"] == "inf" and details["where"]["diff"] == "nan"  # values shown to people
+    assert "inf" in facts["exercises"][0]["tests"][1]["message"]
+    json.dumps(facts, allow_nan=False)
+
+
+def test_load_students_refuses_a_report_with_nan(tmp_path: Path) -> None:
+    (tmp_path / "students").mkdir()
+    (tmp_path / "students" / "x.json").write_text('{"student": "x", "status": "graded", "score": NaN, "exercises": []}')
+    with pytest.raises(GraderError, match="NaN"):
+        load_students(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,13 +11,15 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
+from rich.console import Console
 from test_html_report import F, P, S, Page, assert_well_formed, check, failed
 
 from grader.batch.feedback import feedback_filename, feedback_html, feedback_markdown
 from grader.batch.model import StudentReport, StudentStatus, student_json
 from grader.batch.names import MAX_STEM, student_file_name
 from grader.i18n import text
-from grader.results import ExerciseReport, Status
+from grader.report import render, to_html
+from grader.results import CellFailure, ExerciseReport, Status
 
 Render = Callable[[dict[str, Any], str], str]
 FORMATS = [pytest.param(feedback_html, id="html"), pytest.param(feedback_markdown, id="markdown")]
@@ -176,3 +179,78 @@ def test_a_unicode_id_gets_an_ascii_name_of_its_own():
 
 def test_feedback_files_are_named_by_the_one_rule():
     assert feedback_filename is student_file_name  # what grader.batch.run writes; report links and exports use it
+
+
+# ---------------------------------------------------------------- hostile text: terminal, Markdown, HTML
+
+PAINT = ("\x1b]0;title\x07\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ \x1b[31mred\x1b[0m \x9b2J \x7f\x00"
+         "\u202eevil\u202c [bold red]markup[/bold red] <script>alert(1)</script> [a](javascript:alert(1))")
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+RICH_STYLE = re.compile(r"\x1b\[[0-9;]*m")  # the colours rich itself writes to a terminal
+ADVERSARIAL = Path(__file__).resolve().parent / "adversarial"
+
+
+def painted_report() -> ExerciseReport:
+    """An exercise report whose every student-controlled text is hostile."""
+    checks = [check("shape", Status.ERROR, output=f"{PAINT}\nline 2\rover"),
+              check("values", F, summary=("raised_at", {"exception": "ValueError", "message": PAINT, "line": 3,
+                                                        "code": PAINT}))]
+    checks[0].feedback.summary = ("raised", {"exception": "ValueError", "message": PAINT})
+    cells = [CellFailure(cell=2, status="error", exception="ValueError", message=f"- {PAINT}", line=1, code=PAINT),
+             CellFailure(cell=4, status="died", message=PAINT)]
+    return ExerciseReport(exercise="sq_loss", title="Squared error", file=f"{PAINT}.ipynb", device="cpu",
+                          checks=checks, cells=cells)
+
+
+def terminal(report: ExerciseReport, lang: str = "en", *, colours: bool) -> str:
+    console = Console(file=io.StringIO(), force_terminal=colours, width=100, color_system="truecolor" if colours else None)
+    render(report, console, lang)
+    shown = console.file.getvalue()
+    return RICH_STYLE.sub("", shown) if colours else shown
+
+
+@pytest.mark.parametrize("colours", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_terminal_view_shows_control_characters_escaped_and_no_markup(colours: bool, lang: str):
+    shown = terminal(painted_report(), lang, colours=colours)
+    assert not RAW_CONTROL.search(shown.replace("\n", "")), RAW_CONTROL.search(shown.replace("\n", ""))
+    flat = re.sub(r"\s+", "", shown)
+    assert "\\x1b]0;title\\x07" in flat and "\\x9b2J" in flat and "\\u202eevil" in flat and "\\rover" in flat
+    assert "[boldred]markup[/boldred]" in flat  # shown as typed, not turned into style
+
+
+def test_the_jupyter_view_shows_control_characters_escaped():
+    page = to_html(painted_report())
+    assert not RAW_CONTROL.search(page) and "<script" not in page and "\\x1b]0;title" in page
+
+
+@pytest.mark.parametrize("render_sheet", FORMATS)
+def test_feedback_files_show_control_characters_escaped(render_sheet: Render):
+    report = painted_report()
+    data = student_json(StudentReport(student=f"amy{PAINT}", status=StudentStatus.GRADED, exercises=[report]))
+    sheet = render_sheet(data, "en")
+    assert not RAW_CONTROL.search(sheet), RAW_CONTROL.search(sheet)
+    assert "x1b]0;title" in sheet and "u202eevil" in sheet
+
+
+def test_markdown_student_lines_make_no_link_html_heading_or_list():
+    report = painted_report()
+    report.file = "- hw.ipynb"  # a line of its own in the file: a list item, unless escaped
+    data = student_json(StudentReport(student="# amy", status=StudentStatus.GRADED, exercises=[report]))
+    shown = markdown_to_html(feedback_markdown(data))
+    assert "<script" not in shown and "<a " not in shown and "javascript:alert(1)" in shown
+    assert shown.count("<h1>") == 1 and shown.count("<ul>") == 1 and "- hw.ipynb" in shown
+    for start in ("1. x", "+ x", "=== x"):
+        report.file = start
+        sheet = markdown_to_html(feedback_markdown(student_json(StudentReport(
+            student="amy", status=StudentStatus.GRADED, exercises=[report]))))
+        assert "<ol>" not in sheet and sheet.count("<ul>") == 1 and sheet.count("<h1>") == 1, start
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_grader_check_prints_student_text_escaped_on_the_terminal(run_grader):
+    run = run_grader("check", "sq_loss", "--file", ADVERSARIAL / "text_terminal_painter.py")
+    assert run.code == 1 and "Traceback" not in run.stdout + run.stderr, run.stderr[-2000:]
+    assert not RAW_CONTROL.search(run.stdout.replace("\n", "")), run.stdout[:1000]
+    flat = re.sub(r"\s+", "", run.stdout)
+    assert "\\x1b]0;pwnedtitle\\x07" in flat and "markup[/boldred]" in flat

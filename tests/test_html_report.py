@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -262,3 +263,15 @@ def test_three_hundred_students_in_under_two_seconds(tmp_path: Path):
     page = write_report(tmp_path, students, title="big", exercises=list(CHECKS)).read_text("utf-8")
     assert time.perf_counter() - start < 2
     assert page.count("data:image/png") == 2  # one chart per kind of chart, not per student
+
+
+def test_control_characters_in_student_text_are_shown_escaped(tmp_path: Path):
+    paint = "\x1b]0;title\x07\x1b[31mred\x9b2J\x7f\u202eevil"
+    exercise = ExerciseReport(exercise="sq_loss", title="", file=f"{paint}.py", device="cpu",
+                              checks=[check("shape", F, output=paint,
+                                            summary=("raised", {"exception": "ValueError", "message": paint}))])
+    student = student_json(StudentReport(student=f"amy{paint}", status=StudentStatus.GRADED, exercises=[exercise]))
+    page, parsed = report(tmp_path, [student, failed(f"bo{paint}", message=paint)])
+    assert_well_formed(page, parsed)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", page)
+    assert "amy\\x1b]0;title\\x07" in page and "\\u202eevil" in page

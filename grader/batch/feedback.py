@@ -1,4 +1,8 @@
-"""Each student's feedback file, HTML and Markdown, from their batch report (`student_json`)."""
+"""Each student's feedback file, HTML and Markdown, from their batch report (`student_json`).
+
+Every piece of text goes through `grader.text.printable` (control characters shown as escapes),
+then the format's own escaping: `escape` for HTML, `_md` or `fence` for Markdown.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from typing import Any
 
 from grader.batch.names import student_file_name
 from grader.i18n import text
+from grader.text import printable
 
 feedback_filename = student_file_name  # the name grader.batch.run writes the feedback files under
 MARKS = {"passed": "✓", "skipped": "–", "timeout": "⏱"}  # every other status is a ✗
 OUTPUT_LINES = 20
 OUTPUT_CHARS = 2000
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
+_MARKDOWN_BLOCK_START = re.compile(r"[-+=]|\d+[.)]")  # at a line's start: a list item, a heading underline
 
 CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{padding:.2em .5em;text-align:left;vertical-align:top}
@@ -50,56 +56,62 @@ def trim_output(output: str, lang: str) -> str:
     return f"{text('feedback.trimmed', lang, count=dropped)}\n{shown}" if dropped > 0 else shown
 
 
+def escape(value: object) -> str:
+    """Text for HTML: control characters shown as escapes (`printable`), then `&<>"'` escaped."""
+    return html.escape(printable(value))
+
+
 def element(tag: str, *children: str, **attrs: str) -> str:
     """`<tag attrs>children</tag>`; children are HTML already, attribute values are escaped here.
 
     `class_` stands for `class`.
     """
-    attributes = "".join(f' {name.rstrip("_")}="{html.escape(value)}"' for name, value in attrs.items())
+    attributes = "".join(f' {name.rstrip("_")}="{escape(printable(value, lines=False))}"'
+                         for name, value in attrs.items())
     return f"<{tag}{attributes}>{''.join(children)}</{tag}>"
 
 
 def feedback_html(student: dict[str, Any], lang: str = "en") -> str:
     """One self-contained page: the total, then per exercise its checks and what went wrong."""
-    title = html.escape(text("feedback.title", lang, student=student["student"]))
+    title = escape(text("feedback.title", lang, student=student["student"]))
     body = [element("h1", title)]
-    body.append(element("p", element("strong", f"{html.escape(text('report.total', lang))}: "
+    body.append(element("p", element("strong", f"{escape(text('report.total', lang))}: "
                                      f"{points(student['score'], student['max_score'])}")))
     if student["status"] == "error":
-        body.append(element("div", element("strong", html.escape(text("feedback.not_graded", lang))),
-                            element("pre", html.escape(student["message"])), class_="error"))
+        body.append(element("div", element("strong", escape(text("feedback.not_graded", lang))),
+                            element("pre", escape(student["message"])), class_="error"))
     elif not student["exercises"]:
-        body.append(element("p", html.escape(text("feedback.no_exercises", lang))))
+        body.append(element("p", escape(text("feedback.no_exercises", lang))))
     body += [_exercise_html(exercise, lang) for exercise in student["exercises"]]
     head = '<meta charset="utf-8">' + element("title", title) + element("style", CSS)
     return "<!DOCTYPE html>\n" + element("html", element("head", head), element("body", *body), lang=lang)
 
 
 def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
-    heading = element("h2", html.escape(f"{exercise['exercise']} — {exercise['title']}"))
-    about = element("p", html.escape(f"{exercise['file']} · {points(exercise['score'], exercise['max_score'])}"))
-    header = element("tr", element("th", ""), element("th", html.escape(text("feedback.check", lang))),
-                     element("th", html.escape(text("feedback.score", lang))))
+    heading = element("h2", escape(f"{exercise['exercise']} — {exercise['title']}"))
+    about = element("p", escape(f"{exercise['file']} · {points(exercise['score'], exercise['max_score'])}"))
+    header = element("tr", element("th", ""), element("th", escape(text("feedback.check", lang))),
+                     element("th", escape(text("feedback.score", lang))))
     rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
-    cells = [element("li", html.escape(line)) for line in failed_cells(exercise, lang)]
-    notes = element("p", html.escape(text("feedback.cells", lang))) + element("ul", *cells) if cells else ""
+    cells = [element("li", escape(line)) for line in failed_cells(exercise, lang)]
+    notes = element("p", escape(text("feedback.cells", lang))) + element("ul", *cells) if cells else ""
     return heading + about + element("table", *rows) + notes
 
 
 def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
     status = "passed" if test["status"] == "passed" else "skipped" if test["status"] == "skipped" else "failed"
     row = element("tr", element("td", mark(test["status"]), class_=status, title=test["status"]),
-                  element("td", html.escape(test["name"])),
+                  element("td", escape(test["name"])),
                   element("td", points(test["score"], test["max_score"]), class_="score"), class_="check")
     if test["status"] == "passed":
         return [row]
-    parts = [element("pre", html.escape(test["message"]))] if test["message"] else []
+    parts = [element("pre", escape(test["message"]))] if test["message"] else []
     if test["hint"]:
-        parts.append(element("p", f"{html.escape(text('report.hint', lang))}: {html.escape(test['hint'])}",
+        parts.append(element("p", f"{escape(text('report.hint', lang))}: {escape(test['hint'])}",
                              class_="hint"))
     if test["output"].strip():
-        parts += [element("p", html.escape(text("report.output", lang)) + ":"),
-                  element("pre", html.escape(trim_output(test["output"], lang)))]
+        parts += [element("p", escape(text("report.output", lang)) + ":"),
+                  element("pre", escape(trim_output(test["output"], lang)))]
     return [row, element("tr", element("td", ""), element("td", *parts, colspan="2"))]
 
 
@@ -145,11 +157,16 @@ def _test_markdown(test: dict[str, Any], lang: str) -> list[str]:
 
 def fence(content: str) -> str:
     """`content` verbatim in a fenced block whose fence is longer than any run of backticks inside."""
+    content = printable(content)
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}text\n{content}\n{ticks}"
 
 
 def _md(value: str) -> str:
-    """One line of plain text in Markdown: no markup, no HTML, no table cell break."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    """One line of plain text in Markdown: no markup, no HTML, no link, no heading or list, no table cell break."""
+    line = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(printable(value).split()))
+    marker = _MARKDOWN_BLOCK_START.match(line)
+    if marker:  # a list marker or heading underline at the start: escape its last character
+        line = f"{line[:marker.end() - 1]}\\{line[marker.end() - 1:]}"
+    return line

@@ -1,4 +1,7 @@
-"""The instructor's page for a batch: one self-contained report.html with numbers, charts and students."""
+"""The instructor's page for a batch: one self-contained report.html with numbers, charts and students.
+
+Every text goes through `feedback.escape`: control characters shown as escapes, then HTML-escaped.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,10 @@ import base64
 import io
 import statistics
 from collections import Counter
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.batch.feedback import element, points
+from grader.batch.feedback import element, escape, points
 from grader.batch.names import student_file_name
 
 if TYPE_CHECKING:

@@ -44,8 +44,13 @@ class StudentReport(BaseModel):
 
 
 def student_json(report: StudentReport, lang: str = "en") -> dict[str, Any]:
-    """DIR/students/<student>.json: the contract's fields first, then what the gradebook keeps."""
+    """DIR/students/<student>.json: the contract's fields first, then what the gradebook keeps.
+
+    Data that is safe to show and to write as strict JSON (`grader.text.dumps`): text through
+    `printable`, no NaN or infinity. `student` and `files` stay as they are: they name things.
+    """
     from grader.report import to_json
+    from grader.text import printable
 
     return {
         "student": report.student,
@@ -53,7 +58,7 @@ def student_json(report: StudentReport, lang: str = "en") -> dict[str, Any]:
         "score": report.score,
         "max_score": report.max_score,
         "exercises": [to_json(exercise, lang) for exercise in report.exercises],
-        "message": report.message,
+        "message": printable(report.message),
         "files": report.files,
         "content_hash": report.content_hash,
         "grader_version": report.grader_version,

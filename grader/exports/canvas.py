@@ -17,7 +17,7 @@ POINTS_POSSIBLE = "    Points Possible"  # four spaces: Canvas recognises the ro
 def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
     buffer = io.StringIO()
     rows = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")  # names look like "Last, First"
-    rows.writerow([*HEADER, column(book)])
+    rows.writerow([*HEADER, cell(column(book))])
     rows.writerow([POINTS_POSSIBLE, "", "", "", "", points(book.max_score)])
     for student in students:
         who = book.identity(student)

@@ -1,4 +1,9 @@
-"""What every exporter shares: the options, the roster, the gradebook facts, numbers and text."""
+"""What every exporter shares: the options, the roster, the gradebook facts, numbers and text.
+
+Text that people read goes through `grader.text.printable` (control characters shown as escapes),
+then the format's own defusing: `cell` for spreadsheets, `xml_text` for XML; JSON is written by
+`grader.text.dumps` (strict). Identifiers an LMS matches on (LTI userId, roster ids) stay as they are.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Any
 
 from grader.errors import BadOption, GraderError
 from grader.i18n import text
+from grader.text import printable
 
 SCHEMAS = Path(__file__).parent / "schemas"
 
@@ -22,7 +28,9 @@ Student = dict[str, Any]  # one DIR/students/<student>.json, as grader.batch.mod
 # XML 1.0 cannot carry most control characters, which student output (ANSI colours, \0) can hold.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula (OWASP CSV injection), full-width forms included:
+# Excel in East Asian locales accepts them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ def is_error(student: Student) -> bool:
 def summary(student: Student, book: Gradebook) -> str:
     """One line for an LMS comment: why the submission could not be graded, or each exercise's points."""
     if is_error(student):
-        return str(student.get("message", ""))
+        return printable(student.get("message", ""))
     return "; ".join(f"{name} {book.exercise_score(student, name):g}/{book.exercise_max[name]:g}"
                      for name in book.exercises)
 
@@ -148,8 +156,8 @@ def load_students(batch_dir: Path) -> list[Student]:
     students = []
     for path in files:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_strict)
+        except (OSError, ValueError) as exc:  # ValueError: JSONDecodeError, UnicodeDecodeError, NaN
             raise GraderError(f"{path}: not a readable JSON student report ({exc}).") from exc
         if not isinstance(data, dict) or not {"student", "status", "exercises"} <= data.keys():
             raise GraderError(f"{path}: not a student report (needs student, status and exercises).")
@@ -157,19 +165,25 @@ def load_students(batch_dir: Path) -> list[Student]:
     return sorted(students, key=lambda s: str(s["student"]))
 
 
+def _not_strict(name: str) -> None:
+    raise ValueError(f"{name} is not JSON, and the grader never writes it")
+
+
 def points(value: float) -> str:
     """A score as LMS imports read it: at most 2 decimals, no trailing zeros ("9", "2.5", "0.33")."""
     return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
-def cell(value: str) -> str:
-    """Free text for a spreadsheet cell, defused against formula injection (OWASP: prefix a quote)."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+def cell(value: object) -> str:
+    """Free text for a spreadsheet cell: `printable`, and defused against formula injection (OWASP:
+    prefix a quote when it starts, after any spaces, with a character that starts a formula)."""
+    text = printable(value)
+    return f"'{text}" if text.lstrip(" ").startswith(_FORMULA_START) else text
 
 
-def xml_text(value: str) -> str:
-    """`value` without the characters XML 1.0 cannot carry (each becomes U+FFFD)."""
-    return _NOT_XML.sub("\ufffd", value)
+def xml_text(value: object) -> str:
+    """`value` as XML 1.0 text: `printable`, and any character XML cannot carry left becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", printable(value))
 
 
 def write_atomic(path: Path, content: str) -> Path:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from grader.batch.names import student_file_name
 from grader.exports.common import Gradebook, Student, is_error, write_atomic
+from grader.text import dumps, printable
 
 
 def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
     return [write_atomic(out_dir / student_file_name(str(s["student"])) / "results.json",
-                         json.dumps(results(s, book), indent=1, ensure_ascii=False) + "\n")
+                         dumps(results(s, book), indent=1) + "\n")
             for s in students]
 
 
@@ -43,7 +43,7 @@ def results(student: Student, book: Gradebook) -> dict[str, Any]:
 def _test(test: dict[str, Any], exercise: dict[str, Any], *, number: str, book: Gradebook) -> dict[str, Any]:
     passed = test["status"] == "passed"
     return {
-        "name": f"{exercise['exercise']}: {test['name']}",
+        "name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
         "number": number,
         "score": float(test["score"]),
         "max_score": float(test["max_score"]),
@@ -63,19 +63,19 @@ def feedback(test: dict[str, Any], book: Gradebook) -> str:
         parts.append(f"{book.label('report.hint')}: {test['hint']}")
     if test.get("output"):
         parts.append(f"{book.label('report.output')}:\n{test['output']}")
-    return "\n".join(p for p in parts if p)
+    return printable("\n".join(p for p in parts if p))
 
 
 def _summary(student: Student, book: Gradebook) -> str:
     """The top of the page: why nothing was graded, or each exercise's points."""
     if is_error(student):
-        return str(student.get("message", ""))
-    lines = [f"{e['exercise']} ({e['title']}): {_num(e['score'])} / {_num(e['max_score'])}"
+        return printable(student.get("message", ""))
+    lines = [printable(f"{e['exercise']} ({e['title']}): {_num(e['score'])} / {_num(e['max_score'])}")
              for e in student.get("exercises", [])]
     score = sum(float(e["score"]) for e in student.get("exercises", []))
     lines.append(f"{book.label('report.total')}: {_num(score)} / {_num(book.max_score)}")
     if student.get("message"):
-        lines.append(str(student["message"]))
+        lines.append(printable(student["message"]))
     return "\n".join(lines)
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from grader.errors import BadOption
 from grader.exports.common import Gradebook, Student, is_error, summary, write_atomic
+from grader.text import dumps
 
 
 def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]:
     stamp = timestamp(book.options.lti_timestamp)
-    lines = [json.dumps(score(s, book, stamp), ensure_ascii=False) for s in students]
+    lines = [dumps(score(s, book, stamp)) for s in students]
     return [write_atomic(out_dir / "scores.jsonl", "".join(f"{line}\n" for line in lines))]
 
 

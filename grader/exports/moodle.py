@@ -23,7 +23,7 @@ def _csv(students: list[Student], book: Gradebook) -> str:
     """One row per student: who (three ways), the score, and the feedback ("Feedback for <item>" on import)."""
     buffer = io.StringIO()
     rows = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    rows.writerow([*IDENTIFIERS, book.title, f"Feedback for {book.title}"])
+    rows.writerow([*IDENTIFIERS, cell(book.title), cell(f"Feedback for {book.title}")])
     for student in students:
         who = book.identity(student)
         known = book.options.roster is not None

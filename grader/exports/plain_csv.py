@@ -14,7 +14,7 @@ def write(students: list[Student], out_dir: Path, book: Gradebook) -> list[Path]
     rows = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     rows.writerow(["student", "status", *book.exercises, "total", "max", "message"])
     for student in students:
-        rows.writerow([cell(str(student["student"])), student["status"],
+        rows.writerow([cell(student["student"]), cell(student["status"]),
                        *(points(book.exercise_score(student, name)) for name in book.exercises),
-                       points(book.score(student)), points(book.max_score), cell(str(student.get("message", "")))])
+                       points(book.score(student)), points(book.max_score), cell(student.get("message", ""))])
     return [write_atomic(out_dir / "grades.csv", buffer.getvalue())]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from grader.batch.names import student_file_name
 from grader.exports.common import Gradebook, Student, is_error, write_atomic
 from grader.exports.gradescope import feedback
+from grader.text import dumps, printable
 
 LIMIT_BYTES = 1_000_000  # PrairieLearn refuses a larger results.json
 _BUDGET = LIMIT_BYTES - 50_000  # room for the JSON escaping of what a cut adds
@@ -24,17 +24,17 @@ def results(student: Student, book: Gradebook) -> dict[str, Any]:
     """One student's results.json. `gradable` is false only for a submission that could not be read,
     which PrairieLearn does not count as an attempt; failing checks are graded, not ungradable."""
     if is_error(student):
-        message = str(student.get("message", ""))
+        message = printable(student.get("message", ""))
         return {"gradable": False, "message": message, "format_errors": [message]}
-    tests = [{"name": f"{exercise['exercise']}: {test['name']}",
-              "description": exercise["title"],
+    tests = [{"name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
+              "description": printable(exercise["title"]),
               "points": float(test["score"]),
               "max_points": float(test["max_score"]),  # on every test, or PrairieLearn shows no points at all
-              "message": str(test.get("message", "")),
+              "message": printable(test.get("message", "")),
               "output": feedback(test, book)}
              for exercise in student.get("exercises", []) for test in exercise.get("tests", [])]
     score = sum(t["points"] for t in tests) / book.max_score
-    return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": str(student.get("message", "")),
+    return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": printable(student.get("message", "")),
             "tests": tests}
 
 
@@ -44,7 +44,7 @@ def dump(result: dict[str, Any]) -> str:
     longest = max(len(str(f.get(k, ""))) for f in fields for k in ("output", "message"))
     cap = longest
     while True:
-        content = json.dumps(result, ensure_ascii=False) + "\n"
+        content = dumps(result) + "\n"
         if len(content.encode("utf-8")) <= _BUDGET or cap == 0:
             return content
         cap //= 2
