@@ -234,8 +234,11 @@ def test_dask_cluster_gives_the_same_results_as_the_local_run(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     notebook(folder / "ann.ipynb", SQ_LOSS, SIMPLE_GRAPH)
-    notebook(folder / "ben.ipynb", SQ_LOSS.replace("** 2", "** 3").replace("**2", "**3"), "1/0", SIMPLE_GRAPH)
+    notebook(folder / "ben.ipynb",
+             SQ_LOSS.replace("** 2", "** 3").replace("**2", "**3"), "1/0", SIMPLE_GRAPH)
     (folder / "cat.ipynb").write_text("{")
+    notebook(folder / "dee.ipynb", "import sys\nprint('preloaded:', 'matplotlib.pyplot' in sys.modules)",  # as locally
+             "def sq_loss(a, b):\n    raise NotImplementedError", SIMPLE_GRAPH)
     grade(folder, tmp_path / "local")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         grade(folder, tmp_path / "dask", scheduler=cluster.scheduler_address)
@@ -250,8 +253,9 @@ def test_dask_cluster_gives_the_same_results_as_the_local_run(tmp_path):
                 test.pop("duration")
         return data
 
-    for name in ("ann", "ben", "cat"):
+    for name in ("ann", "ben", "cat", "dee"):
         assert comparable(tmp_path / "dask", name) == comparable(tmp_path / "local", name)
+    assert "preloaded: True" in student(tmp_path / "dask", "dee")["exercises"][0]["tests"][0]["output"]
     assert student(tmp_path / "dask", "ben")["score"] < sum(MAX.values())
 
 
@@ -263,6 +267,18 @@ def test_without_dask_the_message_names_the_extra(monkeypatch):
     with pytest.raises(GraderError, match=r"torchgrader\[cluster\]"):
         with cluster.dask_executor("tcp://127.0.0.1:1"):
             pass
+
+
+def test_a_refused_scheduler_connection_fails_at_once():
+    pytest.importorskip("distributed")
+    from grader.batch import cluster
+    from grader.errors import GraderError
+
+    started = time.monotonic()
+    with pytest.raises(GraderError, match=r"tcp://127.0.0.1:1: nothing answers there"):
+        with cluster.dask_executor("tcp://127.0.0.1:1"):
+            pass
+    assert time.monotonic() - started < 5
 
 
 def test_one_students_folder_with_student_option(tmp_path):

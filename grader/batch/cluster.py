@@ -8,6 +8,7 @@ sandbox, exactly as a local run does.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,6 +24,7 @@ def dask_executor(address: str) -> Iterator[cf.Executor]:
         from distributed import Client
     except ImportError:
         raise GraderError(f"--scheduler needs Dask distributed, which is not installed: {EXTRA}") from None
+    _reachable(address)
     try:
         client = Client(address, timeout="20s", set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address ...
@@ -33,3 +35,20 @@ def dask_executor(address: str) -> Iterator[cf.Executor]:
             yield pool
     finally:
         client.close()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once when nothing listens at a tcp:// address (Dask's Client would retry for 20 s)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme != "tcp":
+            return  # tls://, inproc://, ucx://: Dask's own connect says what is wrong
+        host, port = parse_host_port(location)
+        socket.create_connection((host, port), timeout=5.0).close()
+    except (ConnectionRefusedError, socket.gaierror) as exc:
+        raise GraderError(f"--scheduler {address}: nothing answers there ({exc.strerror or exc}). Check the "
+                          "address (tcp://host:8786) and that the scheduler is running.") from None
+    except (OSError, ValueError, TypeError):
+        return  # slow or odd: let Dask try, within its timeout

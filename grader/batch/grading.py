@@ -46,7 +46,11 @@ def grade_task(task: Task, settings: Settings) -> StudentReport:
 
 def _grade_part(part: Part, settings: Settings) -> list[ExerciseReport]:
     from grader import bank, engine
+    from grader.sandbox import runner
 
+    # On a Dask worker, the first task starts the forkserver: with what notebooks use preloaded, as the
+    # local pool has it (a no-op where it runs already), so workers never import it after shutting in.
+    runner.warm_up(notebooks=True, kernel=settings.kernel)
     specs = [bank.get(name) for name in part.exercises]
     with _source(part) as source:
         return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout,
