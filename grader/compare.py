@@ -210,7 +210,8 @@ def _compare_values(
         err = (gd - ref).abs()
         finite_ref = torch.isfinite(ref)
         close = finite_ref & (err <= allowed)
-        same_nonfinite = ~finite_ref & ((gd == ref) | (torch.isnan(gd) & torch.isnan(ref)))
+        same = _same(gd.real, ref.real) & _same(gd.imag, ref.imag) if gd.is_complex() else _same(gd, ref)
+        same_nonfinite = ~finite_ref & same
         bad = ~(close | same_nonfinite)
         nonfinite = bad & ~(finite_ref & torch.isfinite(gd))
         ratio = torch.where(err == 0, torch.zeros_like(err), err / allowed)  # 0/0 when allowed is 0
@@ -243,6 +244,11 @@ def _compare_values(
         ),
         margin=margin,
     )
+
+
+def _same(got: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
+    """Equal, a NaN matched by a NaN (a complex number part by part, as torch.testing does)."""
+    return (got == ref) | (torch.isnan(got) & torch.isnan(ref))
 
 
 def _real_dtype(dtype: torch.dtype) -> torch.dtype:

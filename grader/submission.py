@@ -99,7 +99,9 @@ def _notebook_cells(path: Path, data: bytes) -> list[str]:
         notebook = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
         cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
         sources = [_text(cell.get("source", "")) for cell in cells]
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # a character whose last bytes are missing: cut off there
+            raise UnreadableSubmission(f"{path}: not a readable Jupyter notebook (the file is cut off). {how}") from None
         raise UnreadableSubmission(f"{path}: not a Jupyter notebook (the file is not UTF-8 text). {how}") from None
     except Exception as exc:  # nbformat's NotJSONError, a missing key, a cell that is not text ...
         cause = exc.__cause__

@@ -234,3 +234,9 @@ def test_margins_under_a_zero_tolerance_are_zero_or_infinite():
     assert exact.mismatch is None and exact.margin == 0.0
     off = sides(x, x.double(), x + 1e-3, Tolerance(rtol=0.0, atol=0.0))
     assert off.mismatch is not None and off.margin == INF  # not the largest float: JSON writes it as null
+
+
+def test_a_one_element_view_with_a_stride_crosses_the_process_boundary():
+    view = torch.stack([torch.tensor([3], dtype=torch.int16)] * 2, dim=-1)[..., 0]  # shape (1,), stride (2,)
+    back = protocol.decode(*_roundtrip({"out": view}))
+    assert torch.equal(back["out"].value, view)

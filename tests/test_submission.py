@@ -60,3 +60,15 @@ def test_a_notebook_cut_inside_a_value_is_cut_off(tmp_path: Path, cut_after: str
 def test_a_notebook_with_a_syntax_error_says_where(tmp_path: Path, old: str, new: str, line: int):
     assert old in NOTEBOOK
     assert why(tmp_path, NOTEBOOK.replace(old, new, 1)) == f"invalid JSON at line {line}"
+
+
+def test_a_notebook_cut_inside_a_character_is_cut_off_not_binary(tmp_path: Path):
+    data = NOTEBOOK.encode()
+    cut = data[:data.index("é".encode()) + 1]  # the first of its two bytes
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(cut)
+    with pytest.raises(UnreadableSubmission, match=r"\(the file is cut off\)"):
+        code_cells(path)
+    path.write_bytes(cut + b"x")  # a byte that cannot follow: not UTF-8, not a cut
+    with pytest.raises(UnreadableSubmission, match="not UTF-8"):
+        code_cells(path)

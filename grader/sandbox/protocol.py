@@ -292,7 +292,10 @@ def _tensor_bytes(t: torch.Tensor) -> memoryview:
         raise TypeError(f"cannot send a tensor of dtype {t.dtype}")
     if t.numel() == 0:
         return memoryview(b"")
-    data: Any = t.reshape(-1).view(torch.uint8).numpy()
+    flat = t.reshape(-1)
+    if flat.stride(0) != 1:  # one element counts as contiguous whatever its stride; view() needs 1
+        flat = flat.clone(memory_format=torch.contiguous_format)
+    data: Any = flat.view(torch.uint8).numpy()
     return memoryview(data)
 
 
