@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
 import threading
 import time
@@ -12,7 +13,7 @@ from typing import Any
 
 import torch
 
-from grader import files
+from grader import files, static
 from grader.compare import Comparison, Mismatch, compare
 from grader.i18n import known
 from grader.probes import Run, seed_everything
@@ -20,11 +21,12 @@ from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, S
 from grader.sandbox.child import SEED
 from grader.sandbox.protocol import Observed, roundtrip
 from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcome, Sandbox
-from grader.spec import Check, Exercise
+from grader.spec import Check, Exercise, Seen
 from grader.submission import Source
 
 UNDEFINED = {"NameError", "ModuleNotFoundError", "ImportError", "UnboundLocalError"}
 OUTPUT_SHOWN = 600  # characters of what the student printed, per check
+UNEXPECTED = "unexpected_answer"  # a judge's mismatch for an answer its probe cannot have sent: the check's error
 
 
 def grade(exercise: Exercise, source: Source, *, device: str = "cpu", cell_timeout: float = CELL_TIMEOUT,
@@ -61,6 +63,8 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel,
     ) as box:
         probe = 0
+        reading = static.read(source.path, source.notebook) if any(
+            check.sees for exercise in exercises for check in exercise.checks) else None
         for exercise in exercises:
             started = time.monotonic()
             results: dict[str, CheckResult] = {}
@@ -70,11 +74,19 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                 if blocked:
                     results[check.id] = _skipped(check, blocked[0])
                     continue
+                pid = box.pid
+                before = worker_cpu(pid)
                 box.submit(probe - 1)
+                same = pid is not None and box.pid == pid  # not a worker started (and loading) for this probe
                 native, exact = reference(exercise.name, index, device)  # computed while the student's runs
                 outcome = box.wait(check.timeout or exercise.timeout)
+                seen = None
+                if check.sees and reading is not None:
+                    after = worker_cpu(pid) if same and box.pid == pid else None
+                    seen = Seen(reading=reading, cpu=None if before is None or after is None else after - before,
+                                reference_cpu=reference_cpu(exercise.name, index, device))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
-                                          notebook=source.notebook)
+                                          notebook=source.notebook, seen=seen)
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
                 checks=list(results.values()), duration=time.monotonic() - started,
@@ -86,6 +98,34 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
 
 
 _REFERENCE_LOCK = threading.Lock()  # `validate` grades in threads; compute each reference once
+_REFERENCE_CPU: dict[tuple[str, int, str], float] = {}  # CPU seconds of each reference probe (native run)
+
+
+def worker_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user + system, all threads) the kernel has counted for process `pid`, read from
+    outside it; None if it cannot be read.
+
+    The process's CPU clock (what clock_getcpuclockid gives: CPUCLOCK_SCHED, nanoseconds) where the
+    kernel allows it, else /proc/<pid>/stat's utime + stime (clock ticks).
+    """
+    if pid is None or pid <= 0:
+        return None
+    try:
+        return time.clock_gettime((~pid << 3) | 2)
+    except (OSError, OverflowError, ValueError, AttributeError):
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def reference_cpu(exercise: str, index: int, device: str) -> float | None:
+    """CPU seconds the reference's probe took (its native run, in the grader), once it has run."""
+    with _REFERENCE_LOCK:
+        return _REFERENCE_CPU.get((exercise, index, device))
 
 
 def reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
@@ -101,7 +141,10 @@ def _reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observ
     check = bank.get(exercise).checks[index]
     ns = vars(_reference_module(exercise))
     seed_everything(SEED)
-    native = roundtrip(check.probe(Run(ns, device=device, student=False)))
+    started = time.thread_time()
+    observed = check.probe(Run(ns, device=device, student=False))
+    _REFERENCE_CPU[(exercise, index, device)] = time.thread_time() - started
+    native = roundtrip(observed)
     if check.reference == "native":
         return native, native
     seed_everything(SEED)
@@ -115,8 +158,9 @@ def _reference_module(exercise: str) -> Any:
 
 
 def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,
-          memory_mb: int, notebook: bool = False) -> CheckResult:
-    """Turn a probe's outcome into the check's result."""
+          memory_mb: int, notebook: bool = False, seen: Seen | None = None) -> CheckResult:
+    """Turn a probe's outcome into the check's result (`seen`: what the grader saw itself, for a
+    check that `sees`; without it, such a check cannot pass)."""
     output = outcome.output[-OUTPUT_SHOWN:]
     if outcome.status is not Status.PASSED or outcome.observations is None:
         feedback = _error_feedback(outcome, memory_mb, output, notebook)
@@ -127,8 +171,13 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
                 feedback.hint = check.hint  # the exception is often the mistake the check is about
         return _result(check, outcome.status, feedback, outcome.duration)
     try:
-        if check.judge is not None:
-            comparison: Comparison = check.judge(native, exact, outcome.observations)
+        if check.sees:
+            if seen is None:
+                raise LookupError("a check that sees was judged without what the grader saw")
+            comparison: Comparison = check.judge(native, exact, outcome.observations, seen)  # type: ignore[misc]
+            called = comparison.called
+        elif check.judge is not None:
+            comparison = check.judge(native, exact, outcome.observations)
             called = comparison.called
         else:
             comparison, called = _compare_all(check, native, exact, outcome.observations)
@@ -138,8 +187,9 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     if comparison.mismatch is None:
         return _result(check, Status.PASSED, None, outcome.duration, margin=comparison.margin)
     feedback = _mismatch_feedback(comparison.mismatch, called, check, output)
-    if not _speaks(feedback):  # a judge turned something the worker sent into a message id
-        feedback = Feedback(summary=("unexpected_answer", {}), output=output)
+    if comparison.mismatch.summary[0] == UNEXPECTED or not _speaks(feedback):
+        # the judge found an answer the probe cannot have sent, or turned one into a message id
+        feedback = Feedback(summary=(UNEXPECTED, {}), output=output)
         return _result(check, Status.ERROR, feedback, outcome.duration)
     return _result(check, Status.FAILED, feedback, outcome.duration, margin=comparison.margin)
 

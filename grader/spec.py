@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from grader.static import Reading
 
 DType = Literal["float32", "float64", "float16", "bfloat16", "int64", "int32", "bool"]
 
@@ -61,8 +64,24 @@ class Tolerance(BaseModel):
         return self
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the grader saw itself, never what the student's process said: given to judges that ask
+    for it (`Check.sees`), to decide how-checks.
+
+    `cpu`: CPU seconds (user + system, all threads, as the kernel counts them) the worker spent on
+    this check's probe, read by the grader from outside; `reference_cpu`: the same for the reference
+    on the same probe, in the grader. Either is None when it could not be measured (a worker started
+    for this very probe also spent time loading the file).
+    """
+
+    reading: Reading = field(default_factory=Reading)
+    cpu: float | None = None
+    reference_cpu: float | None = None
+
+
 Probe = Callable[[Any], dict[str, Any]]
-Judge = Callable[[Any, Any, Any], Any]
+Judge = Callable[..., Any]  # (native, exact, got), plus a Seen when the check `sees`
 
 
 class Check(BaseModel):
@@ -86,7 +105,14 @@ class Check(BaseModel):
     reference: Literal["float64", "native"] = "float64"
     timeout: float | None = None  # seconds; None means the exercise's
     judge: Judge | None = None
+    sees: bool = False  # the judge also takes a Seen (what the grader read and measured itself)
     hidden: bool = False  # only the title and a fixed sentence are shown
+
+    @model_validator(mode="after")
+    def _sees_needs_a_judge(self) -> Check:
+        if self.sees and self.judge is None:
+            raise ValueError(f"{self.id}: a check that sees needs a judge to give it to")
+        return self
 
 
 class Exercise(BaseModel):

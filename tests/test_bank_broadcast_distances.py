@@ -12,7 +12,9 @@ import torch
 from grader.bank import broadcast_distances as bd
 from grader.files import load_module, reference_path
 from grader.i18n import en, ja, text
+from grader import static
 from grader.probes import Run
+from grader.spec import Seen
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "reference_solutions" / "mutants" / "broadcast_distances"
@@ -83,12 +85,59 @@ def _broadcast(x, y):
 
 
 def _work_verdict(fn):
+    """The worker's own counts at two sizes, judged (they can only fail the check)."""
     run = Run({"pairwise_distances": fn, "__file__": __file__})
     facts = bd._pairwise_work(run)
     from grader.sandbox.protocol import roundtrip
 
     observed = roundtrip(facts)
-    return facts, bd._judge_vectorised(observed, observed, observed)
+    return facts, bd._counted_verdict(observed, observed)
+
+
+def _seen(source: str, cpu: float | None, reference_cpu: float | None = 0.005) -> Seen:
+    return Seen(reading=static.read_text(source), cpu=cpu, reference_cpu=reference_cpu)
+
+
+ROW_LOOP = "import torch\ndef pairwise_distances(x, y):\n    return torch.stack([((r - y) ** 2).sum(-1) for r in x])\n"
+BROADCAST = "def pairwise_distances(x, y):\n    return ((x[:, None] - y[None]) ** 2).sum(-1).sqrt()\n"
+
+
+def _vectorised(seen: Seen):
+    run = Run({"pairwise_distances": _broadcast, "__file__": __file__}, student=False)
+    from grader.sandbox.protocol import roundtrip
+
+    observed = roundtrip(bd._pairwise_work(run))
+    return bd._judge_vectorised(observed, observed, observed, seen).mismatch
+
+
+def test_the_grader_measured_cpu_time_decides_vectorised():
+    assert _vectorised(_seen(BROADCAST, cpu=0.006)) is None
+    assert _vectorised(_seen(ROW_LOOP, cpu=0.010)) is None  # a loop that costs nothing (over the features, say)
+    slow = _vectorised(_seen(ROW_LOOP, cpu=0.250))
+    assert slow.summary[0] == "broadcast_distances.slow"
+    assert slow.where == ("broadcast_distances.loops_at", {"loops": "a comprehension (line 3)"})
+    assert _vectorised(_seen(BROADCAST, cpu=0.250)).summary[0] == "broadcast_distances.slow"
+
+
+def test_without_a_measurement_only_loop_free_code_passes():
+    assert _vectorised(_seen(BROADCAST, cpu=None)) is None
+    assert _vectorised(_seen(ROW_LOOP, cpu=None)).summary[0] == "broadcast_distances.unmeasured"
+
+
+def test_opaque_code_loses_vectorised_whatever_its_time():
+    mismatch = _vectorised(_seen("import sys\n" + BROADCAST + "sys.settrace(None)\n", cpu=0.001))
+    assert mismatch.summary == ("static.opaque", {"construct": "sys.settrace", "line": 4})
+
+
+def test_no_cdist_is_decided_by_the_source_and_the_record_can_only_fail_it():
+    from grader.sandbox.protocol import observe
+
+    clean = {bd.FORBIDDEN_KEY: observe([])}
+    assert bd._judge_forbidden({}, {}, clean, _seen(BROADCAST, None)).mismatch is None
+    cdist = "import torch\ndef pairwise_distances(x, y):\n    return torch.cdist(x, y)\n"
+    assert bd._judge_forbidden({}, {}, clean, _seen(cdist, None)).mismatch.summary[0] == "static.forbidden"
+    recorded = {bd.FORBIDDEN_KEY: observe(["torch.cdist"])}
+    assert bd._judge_forbidden({}, {}, recorded, _seen(BROADCAST, None)).mismatch.summary[0] == "forbidden"
 
 
 def test_a_loop_in_plain_python_is_seen_by_the_line_count():
@@ -133,15 +182,15 @@ def _report(run_grader, mutant: str, *extra: str):
 def test_a_row_loop_loses_only_the_vectorised_point_and_is_told_why(run_grader):
     tests = _report(run_grader, "row_loop")
     assert [k for k, t in tests.items() if t["status"] != "passed"] == ["vectorised"]
-    assert "loops over the rows" in tests["vectorised"]["message"]
-    assert "N = 8, M = 6" in tests["vectorised"]["message"]
+    assert "grows with the number of rows" in tests["vectorised"]["message"]
+    assert "a comprehension (line 13)" in tests["vectorised"]["message"]
     assert tests["vectorised"]["hint"] == text("hint.broadcast_distances.vectorise")
 
 
 def test_cdist_loses_only_its_point(run_grader):
     tests = _report(run_grader, "cdist")
     assert [k for k, t in tests.items() if t["status"] != "passed"] == ["no_cdist"]
-    assert "uses torch.cdist" in tests["no_cdist"]["message"]
+    assert "line 13 uses torch.cdist" in tests["no_cdist"]["message"]
 
 
 def test_a_mean_over_one_pixel_axis_gets_this_exercises_hint(run_grader):

@@ -71,3 +71,73 @@ def test_feedback_points_at_the_mistake(run_grader, mutant, check_id, hint_words
     result = run_grader("check", "cnn_classifier", "--file", path, "--json")
     test = next(t for t in result.json["tests"] if t["id"] == check_id)
     assert hint_words in test["hint"], test
+
+
+def _weights_observed(weights):
+    from grader.sandbox.protocol import observe
+
+    return {bank_module.WEIGHTS_SENT: observe(weights)}
+
+
+
+def test_training_accuracy_is_computed_by_the_grader_from_the_weights():
+    from grader.probes import Run
+
+    run = Run({})
+    fixed = {name: run.make(spec) for name, spec in bank_module.WEIGHTS.items()}  # untrained: near chance
+    native = _weights_observed(fixed)
+    assert 0.0 <= bank_module.test_accuracy(fixed) < 0.5
+    verdict = bank_module._judge_training(native, native, native)
+    assert verdict.mismatch is not None  # untrained reference weights are below the floor
+    assert verdict.mismatch.summary[0] == "cnn_classifier.training_low"
+
+
+@pytest.mark.parametrize("sent", [
+    0.99,  # an accuracy: the worker's word, not weights
+    "zzz_not_a_problem",
+    {"conv1.weight": 1.0},
+])
+def test_what_the_probe_cannot_send_is_not_believed(sent):
+    from grader.probes import Run
+    from grader.sandbox.protocol import observe
+
+    run = Run({})
+    native = _weights_observed({name: run.make(spec) for name, spec in bank_module.WEIGHTS.items()})
+    got = {bank_module.WEIGHTS_SENT: observe(sent)}
+    mismatch = bank_module._judge_training(native, native, got).mismatch
+    assert mismatch.summary[0] in ("unexpected_answer", "cnn_classifier.training_weights")
+    forged = {"test accuracy": observe(0.99), **got}
+    assert bank_module._judge_training(native, native, forged).mismatch.summary[0] == "unexpected_answer"
+
+
+def test_weights_that_are_not_finite_or_of_other_shapes_are_refused():
+    from grader.probes import Run
+    from grader.sandbox.protocol import observe
+
+    run = Run({})
+    good = {name: run.make(spec) for name, spec in bank_module.WEIGHTS.items()}
+    assert bank_module._trained_weights(observe(good)) is not None
+    nan = {**good, "fc2.bias": torch.full((10,), float("nan"))}
+    assert bank_module._trained_weights(observe(nan)) is None
+    wrong = {**good, "fc1.weight": torch.zeros(64, 400)}
+    assert bank_module._trained_weights(observe(wrong)) is None
+
+
+def _logits_verdict(train: torch.Tensor, eval_: torch.Tensor):
+    from grader.sandbox.protocol import observe
+
+    got = {bank_module.LOGITS_CALLS[0]: observe(train), bank_module.LOGITS_CALLS[1]: observe(eval_),
+           bank_module.LOGITS_OPS: observe([])}
+    return bank_module._judge_logits({}, {}, got)
+
+
+def test_logits_are_judged_in_both_modes_and_must_be_finite():
+    scores = torch.randn(7, 10)
+    assert _logits_verdict(scores, scores).mismatch is None
+    softmax = _logits_verdict(scores, scores.softmax(dim=1))
+    assert softmax.mismatch.summary[0] == "cnn_classifier.probabilities"
+    assert softmax.called == bank_module.LOGITS_CALLS[1]
+    nan = scores.clone()
+    nan[2, 3] = float("nan")
+    assert _logits_verdict(nan, scores).mismatch.summary[0] == "cnn_classifier.nonfinite"
+    assert _logits_verdict(scores, scores / 0).mismatch.summary[0] == "cnn_classifier.nonfinite"

@@ -107,7 +107,8 @@ def test_init_rejects(weight, bias, summary):
     ("plain_tensors.py", "parameters", "not an nn.Parameter"),
     ("wrong_names.py", "parameters", "w, b"),
     ("uninitialised_empty.py", "init", "MyLinear(100, 1000).weight"),
-    ("uses_f_linear.py", "no_linear", "torch.nn.functional.linear"),
+    ("uses_f_linear.py", "no_linear", "line 25 uses nn.functional.linear"),
+    ("f_linear_for_batches.py", "no_linear", "line 21 uses F.linear"),
 ])
 def test_mutant_feedback_points_at_the_mistake(run_grader, mutant, check, words):
     done = run_grader("check", "my_linear", "--file", MUTANTS / mutant, "--json")

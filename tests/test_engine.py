@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import torch
 from conftest import ROOT
@@ -63,3 +64,56 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("SCORE") == 1
     assert "bootstrapping phase" not in done.stderr
+
+
+def _seeing_judge(native, exact, got, seen):
+    from grader.compare import Comparison, Mismatch
+
+    if seen.cpu is None:
+        return Comparison(Mismatch(summary=("not_observed", {"what": "time"})))
+    return Comparison()
+
+
+def _doubting_judge(native, exact, got):
+    from grader.compare import Comparison, Mismatch
+
+    return Comparison(Mismatch(summary=("unexpected_answer", {})))
+
+
+def test_a_check_that_sees_gets_what_the_grader_saw_and_cannot_pass_without_it():
+    from grader.spec import Seen
+
+    check = Check(id="how", title="how", points=1, probe=_probe, judge=_seeing_judge, sees=True)
+    outcome = Outcome(Status.PASSED, observations={})
+    assert judge(check, {}, {}, outcome, memory_mb=100, seen=Seen(cpu=0.01)).status is Status.PASSED
+    assert judge(check, {}, {}, outcome, memory_mb=100, seen=Seen()).status is Status.FAILED
+    assert judge(check, {}, {}, outcome, memory_mb=100).status is Status.ERROR
+
+
+def test_an_answer_the_probe_cannot_have_sent_is_the_checks_error():
+    check = Check(id="trained", title="trained", points=1, probe=_probe, judge=_doubting_judge)
+    result = judge(check, {}, {}, Outcome(Status.PASSED, observations={}), memory_mb=100)
+    assert result.status is Status.ERROR and result.feedback.summary == ("unexpected_answer", {})
+
+
+def test_the_workers_cpu_time_is_read_from_outside():
+    from grader.engine import worker_cpu
+
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                             "while time.process_time() - t < 0.3: pass\ntime.sleep(5)"])
+    try:
+        deadline = time.monotonic() + 20
+        while (worker_cpu(busy.pid) or 0) < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert 0.3 <= worker_cpu(busy.pid) < 5
+    finally:
+        busy.kill()
+        busy.wait()
+    assert worker_cpu(None) is None
+
+
+def test_the_references_cpu_time_is_known_once_it_has_run():
+    from grader.engine import reference, reference_cpu
+
+    reference("broadcast_distances", 5, "cpu")
+    assert 0 < reference_cpu("broadcast_distances", 5, "cpu") < 5

@@ -4,26 +4,41 @@
 broadcast. `pairwise_distances(x, y)`: Euclidean distances between the rows of x [N, D] and
 y [M, D], as [N, M], by broadcasting: no `torch.cdist`, no Python loop over rows.
 
-How a loop is detected: a vectorised function does the same amount of Python and torch work
-whatever N and M are; a loop does work in proportion to them. The probe runs the function at two
-sizes and counts (1) the torch functions it calls (`run.ops`, recorded by `run.call`) and (2) the
-lines of the submission's own file that run (a `sys.settrace` counter), which also sees loops in
-plain Python or NumPy. A last check runs the contract's N = M = 2000, D = 64 within a time limit
-(the broadcast [N, M, D] difference is 1 GB in float32, hence the exercise's memory limit).
+How "no cdist" and "vectorised" are decided: by what the grader sees itself, never by what the
+student's process reports (see grader/bank/_how.py). `no_cdist`: the grader's reading of the source
+finds no distance helper (`torch.cdist`, `scipy...cdist`, sklearn's `pairwise_distances`, ...) in
+the code `pairwise_distances` reaches, and nothing it cannot follow (`exec`, `torch.ops`, frames...).
+`vectorised`: the same reading finds nothing opaque, and the worker's CPU time on the check's probe,
+read by the grader from outside the worker (the kernel's count for that process), stays within a
+few times the reference's on the same probe. The probe runs the function on TIMED: one size with
+many rows of x and one with many rows of y, both with few features, where broadcasting costs
+almost nothing and a loop over rows costs a torch call per row (≈ 25× the reference, a pure-Python
+loop ≈ 100×). A loop over a fixed small count (the features) stays fast and passes; the loops the
+reading finds are named in the feedback.
+
+The worker's own record is kept and can only make the checks fail: the torch functions it ran
+(`run.ops`), and, at two sizes, the number of torch operations and of lines of the submission's
+own file that ran (a `sys.settrace` counter). A last check runs the contract's N = M = 2000, D = 64
+within a time limit (the broadcast [N, M, D] difference is 1 GB in float32, hence the exercise's
+memory limit).
 """
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
 import torch
 
+from grader.bank import _how
 from grader.compare import Comparison, Mismatch, compare
 from grader.probes import Run, shapes
 from grader.sandbox.protocol import Observed
-from grader.spec import Check, Exercise, TensorSpec, Tolerance, rand, uniform
+from grader.spec import Check, Exercise, Seen, TensorSpec, Tolerance, rand, uniform
 
 MNIST_CALL = "mnist_distance(a, b)"
 PAIRWISE_CALL = "pairwise_distances(x, y)"
@@ -59,6 +74,16 @@ SAMPLED = 64  # entries of the 2000 × 2000 result compared with the reference
 
 FORBIDDEN_TORCH = ("cdist", "_cdist_forward", "_cdist_backward", "_euclidean_dist")
 FORBIDDEN_PYTHON = ("cdist", "pdist", "distance_matrix", "euclidean_distances", "pairwise_distances")
+FORBIDDEN_NAMES = tuple(sorted(set(FORBIDDEN_TORCH) | set(FORBIDDEN_PYTHON)))  # for the static reading
+ENTRY = ("pairwise_distances",)
+
+# The timed part of the `vectorised` probe: few features, many rows of x, then many rows of y.
+TIMED: tuple[tuple[TensorSpec, TensorSpec], ...] = (
+    (rand(4000, 2, seed=41), rand(10, 2, seed=42)),
+    (rand(10, 2, seed=43), rand(4000, 2, seed=44)),
+)
+REPEATS = 5  # calls per size, after one to warm up
+CPU_RATIO, CPU_ALLOWANCE = 4.0, 0.04  # pass: CPU ≤ max(RATIO × reference's, reference's + ALLOWANCE s)
 
 
 class _LineCounter:
@@ -170,11 +195,18 @@ def _pairwise_forbidden(run: Run) -> dict[str, Any]:
     return {FORBIDDEN_KEY: _forbidden(run, counter)}
 
 
-def _judge_forbidden(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any]) -> Comparison:
-    seen = got.get(FORBIDDEN_KEY)
-    names = [o.value for o in seen.value] if seen is not None and isinstance(seen.value, list) else []
+def _judge_forbidden(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any], seen: Seen) -> Comparison:
+    verdict = _how.forbidden(seen, FORBIDDEN_NAMES, ENTRY, "hint.broadcast_distances.no_cdist")
+    if verdict is not None:
+        verdict.called = PAIRWISE_CALL
+        return verdict
+    record = got.get(FORBIDDEN_KEY)  # the worker's record: it can only fail the check
+    if record is None or not isinstance(record.value, list):
+        return Comparison(Mismatch(summary=("not_observed", {"what": FORBIDDEN_KEY})))
+    names = [str(o.value) for o in record.value]
     if names:
-        return Comparison(Mismatch(summary=("forbidden", {"names": ", ".join(map(str, names))}),
+        shown = sorted({n for n in names if n == "torch.cdist" or n.rsplit(".", 1)[-1] in FORBIDDEN_PYTHON})
+        return Comparison(Mismatch(summary=("forbidden", {"names": ", ".join(shown or ["torch.cdist"])[:200]}),
                                    hint="hint.broadcast_distances.no_cdist"), called=PAIRWISE_CALL)
     return Comparison()
 
@@ -188,6 +220,34 @@ def _work(run: Run, x_spec: TensorSpec, y_spec: TensorSpec) -> tuple[str, int, i
     return f"N = {x.shape[0]}, M = {y.shape[0]}", len(run.ops) - before, counter.lines
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No garbage collection while timing: a collection's cost depends on the whole process's heap."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _timed(run: Run) -> str:
+    """The part of the probe the grader times (from outside the worker): REPEATS calls at each of TIMED."""
+    pairwise_distances = run.get("pairwise_distances")
+    sizes = []
+    for x_spec, y_spec in TIMED:
+        x, y = run.make(x_spec), run.make(y_spec)
+        sizes.append(f"N = {x.shape[0]}, M = {y.shape[0]}, D = {x.shape[1]}")
+        with _no_gc():
+            for _ in range(REPEATS + 1):
+                pairwise_distances(x, y)
+    return "; ".join(sizes)
+
+
+TIMED_KEY = f"sizes {PAIRWISE_CALL} was timed on"
+
+
 def _pairwise_work(run: Run) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for label, spec in (("small", SMALL), ("big", BIG)):
@@ -195,12 +255,49 @@ def _pairwise_work(run: Run) -> dict[str, Any]:
         out[f"{label}: size"] = size
         out[f"{label}: torch operations"] = ops
         out[f"{label}: lines of Python"] = lines
+    out[TIMED_KEY] = _timed(run)
     return out
 
 
-def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any]) -> Comparison:
+def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any], seen: Seen) -> Comparison:
+    """Opaque code fails; then the grader's CPU measurement decides; the worker's counts can only fail."""
+    verdict = _how.opaque(seen)
+    if verdict is not None:
+        return verdict
+    loops = ", ".join(_shown_loop(f) for f in seen.reading.loops(ENTRY)[:4])
+    slow = _cpu_verdict(seen, loops, str(native[TIMED_KEY].value))
+    if slow is not None:
+        return slow
+    return _counted_verdict(native, got)
+
+
+def _shown_loop(finding: Any) -> str:
+    return f"{finding.construct} (line {finding.line})" if finding.cell is None else (
+        f"{finding.construct} (cell {finding.cell}, line {finding.line})")
+
+
+def _cpu_verdict(seen: Seen, loops: str, sizes: str) -> Comparison | None:
+    if seen.cpu is None or seen.reference_cpu is None:
+        if not loops:
+            return None  # nothing to time it by, and nothing that loops
+        return Comparison(Mismatch(summary=("broadcast_distances.unmeasured", {"call": PAIRWISE_CALL, "loops": loops}),
+                                   hint="hint.broadcast_distances.vectorise"))
+    limit = max(CPU_RATIO * seen.reference_cpu, seen.reference_cpu + CPU_ALLOWANCE)
+    if seen.cpu <= limit:
+        return None
+    return Comparison(Mismatch(
+        summary=("broadcast_distances.slow", {"call": PAIRWISE_CALL, "sizes": sizes, "cpu": f"{seen.cpu * 1000:.0f}",
+                                              "reference": f"{seen.reference_cpu * 1000:.0f}"}),
+        expected=("broadcast_distances.fast_enough", {"limit": f"{limit * 1000:.0f}"}),
+        where=("broadcast_distances.loops_at", {"loops": loops}) if loops else None,
+        hint="hint.broadcast_distances.vectorise",
+    ), margin=0.0)
+
+
+def _counted_verdict(native: dict[str, Any], got: dict[str, Any]) -> Comparison:
+    """The worker's own counts at two sizes (its word: they can only fail the check)."""
     try:
-        facts = {key: got[key].value for key in native}
+        facts = {key: got[key].value for key in native if key != TIMED_KEY}
         small_ops, big_ops = int(facts["small: torch operations"]), int(facts["big: torch operations"])
         small_lines, big_lines = int(facts["small: lines of Python"]), int(facts["big: lines of Python"])
     except (KeyError, TypeError, ValueError):
@@ -211,8 +308,8 @@ def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[s
         summary=("broadcast_distances.loop", {"call": PAIRWISE_CALL}),
         expected=("broadcast_distances.same_work", {}),
         got=("broadcast_distances.work", {
-            "small": facts["small: size"], "small_ops": small_ops, "small_lines": small_lines,
-            "big": facts["big: size"], "big_ops": big_ops, "big_lines": big_lines,
+            "small": native["small: size"].value, "small_ops": small_ops, "small_lines": small_lines,
+            "big": native["big: size"].value, "big_ops": big_ops, "big_lines": big_lines,
         }),
         hint="hint.broadcast_distances.vectorise",
     ))
@@ -255,9 +352,10 @@ EXERCISE = Exercise(
               probe=_pairwise_results, needs=("pairwise_shape",), tolerance=Tolerance(reduction=LARGEST_D),
               hint="hint.broadcast_distances.euclidean"),
         Check(id="no_cdist", title="pairwise_distances: computed without torch.cdist", points=1,
-              probe=_pairwise_forbidden, needs=("pairwise_values",), judge=_judge_forbidden),
+              probe=_pairwise_forbidden, needs=("pairwise_values",), judge=_judge_forbidden, sees=True),
         Check(id="vectorised", title="pairwise_distances: vectorised (no Python loop over rows)", points=1,
-              probe=_pairwise_work, needs=("pairwise_values",), judge=_judge_vectorised),
+              probe=_pairwise_work, needs=("pairwise_values",), judge=_judge_vectorised, sees=True,
+              reference="native", timeout=5.0),
         Check(id="large", title="pairwise_distances: N = M = 2000, D = 64 in time", points=1,
               probe=_pairwise_large, needs=("pairwise_values",), tolerance=Tolerance(reduction=LARGEST_D),
               timeout=20.0, hint="hint.broadcast_distances.vectorise"),

@@ -19,13 +19,18 @@ How the checks see the student's code:
   the end, features flattened in another order) that the reference side computes with the
   same weights, or a batch output that differs from the outputs for the samples one at a
   time (a flatten that mixes samples).
-- `logits`: forward on the student's own initialisation; fails when every row sums to 1
-  (softmax; every column for a softmax over the batch), every row's logsumexp is 0
-  (log_softmax), or a sigmoid ran and squashed everything into [0, 1].
+- `logits`: forward on the student's own initialisation, in train() and in eval() mode (the
+  reference has no dropout, so both must be logits); fails when a score is NaN or infinite,
+  every row sums to 1 (softmax; every column for a softmax over the batch), every row's
+  logsumexp is 0 (log_softmax), or a sigmoid ran and squashed everything into [0, 1].
 - `accuracy`: fixed cases (N = 8, 10, 7, 1, 20) with a known number of right predictions.
-- `training`: the probe itself trains the student's CNN (fixed loop below) on offline digits
-  (`_digits.py`: load_digits upscaled to 28×28, 1,200 train / 597 test images) and returns
-  the test accuracy. Pass: accuracy ≥ max(FLOOR, reference − MARGIN).
+- `training`: the probe trains the student's CNN (fixed loop below) on offline digits
+  (`_digits.py`: load_digits upscaled to 28×28, 1,200 train / 597 test images) and sends back
+  the trained weights, plain tensors; the grader loads them into the reference architecture
+  (`_functional_cnn`; `architecture` has checked the names and shapes) and computes the test
+  accuracy itself: nothing the student's process says is the accuracy. Pass: accuracy ≥
+  max(FLOOR, reference − MARGIN). A "problem" the worker sends instead of weights is one of
+  PROBLEMS or it is not believed.
 
 Calibration (this machine, torch 2.14, 1 thread, the loop below: Adam lr 3e-3, batch 32,
 6 epochs, ≈0.7 s per run): reference test accuracy over 40 init seeds min 0.955, mean 0.969,
@@ -345,54 +350,71 @@ def _gradients(run: Run) -> dict[str, Any]:
 # -- logits, not probabilities -----------------------------------------------------------------
 
 LOGITS_CALL = "CNN()(x) with x of shape (7, 1, 28, 28)"
+LOGITS_CALLS = (LOGITS_CALL, f"{LOGITS_CALL}, after model.eval()")  # train() mode (a new module's), then eval()
 LOGITS_OPS = "softmax or sigmoid functions run by CNN()(x)"
 
 
 def _logits(run: Run) -> dict[str, Any]:
     model = run.cast(run.get("CNN")())
     x = run.make(_x(7, 31))
-    output = run.call(model, x)
-    return {LOGITS_CALL: output, LOGITS_OPS: run.uses(*SOFTMAXES, *SIGMOIDS)}
+    model.train()
+    out: dict[str, Any] = {LOGITS_CALLS[0]: run.call(model, x)}
+    model.eval()
+    out[LOGITS_CALLS[1]] = run.call(model, x)
+    out[LOGITS_OPS] = run.uses(*SOFTMAXES, *SIGMOIDS)
+    return out
 
 
 def _judge_logits(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    observed, ops = got.get(LOGITS_CALL), got.get(LOGITS_OPS)
-    names = [str(o.value) for o in ops.value] if ops is not None and isinstance(ops.value, list) else []
+    """Both modes' outputs must be logits (the reference has no dropout: train() and eval() agree)."""
+    ops = got.get(LOGITS_OPS)
+    known = set(SOFTMAXES) | set(SIGMOIDS)
+    names = [str(o.value) for o in ops.value if o.value in known] if ops is not None and isinstance(
+        ops.value, list) else []
+    for call in LOGITS_CALLS:
+        result = _judge_one_logits(got.get(call), names, call)
+        if result.mismatch is not None:
+            return result
+    return Comparison()
+
+
+def _judge_one_logits(observed: Observed | None, names: list[str], call: str) -> Comparison:
     ran = ("cnn_classifier.ran", {"names": ", ".join(names)}) if names else None
     if (observed is None or not observed.is_tensor or observed.value.dim() != 2
             or observed.value.numel() == 0 or not observed.value.is_floating_point()):
         got_text = "nothing" if observed is None else describe(observed)
         return Comparison(Mismatch(summary=("wrong_type", {
             "path": "", "expected": "a [N, 10] tensor of scores", "got": got_text,
-        })), called=LOGITS_CALL)
+        })), called=call)
     out = observed.value.double()
     if not bool(torch.isfinite(out).all()):
-        return Comparison()
+        return Comparison(Mismatch(summary=("cnn_classifier.nonfinite", {}), where=ran,
+                                   hint="hint.cnn_classifier.outputs"), called=call)
     row_sums = out.sum(dim=1)
     if bool((out >= -1e-6).all()) and float((row_sums - 1).abs().max()) < 1e-3:
         return Comparison(Mismatch(
             summary=("cnn_classifier.probabilities", {}),
             got=("cnn_classifier.row_sums", {"sums": _short(row_sums)}), where=ran,
             hint="hint.cnn_classifier.softmax",
-        ), called=LOGITS_CALL)
+        ), called=call)
     column_sums = out.sum(dim=0)
     if bool((out >= -1e-6).all()) and float((column_sums - 1).abs().max()) < 1e-3:
         return Comparison(Mismatch(
             summary=("cnn_classifier.probabilities_dim0", {}), where=ran,
             hint="hint.cnn_classifier.softmax",
-        ), called=LOGITS_CALL)
+        ), called=call)
     lse = torch.logsumexp(out, dim=1)
     if bool((out <= 1e-6).all()) and float(lse.abs().max()) < 1e-3:
         return Comparison(Mismatch(
             summary=("cnn_classifier.log_probabilities", {}),
             got=("cnn_classifier.row_logsumexp", {"values": _short(lse)}), where=ran,
             hint="hint.cnn_classifier.log_softmax",
-        ), called=LOGITS_CALL)
+        ), called=call)
     if bool(((out >= 0) & (out <= 1)).all()) and any(n in SIGMOIDS for n in names):
         return Comparison(Mismatch(
             summary=("cnn_classifier.squashed", {}), where=ran,
             hint="hint.cnn_classifier.sigmoid",
-        ), called=LOGITS_CALL)
+        ), called=call)
     return Comparison()
 
 
@@ -468,8 +490,8 @@ def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got
 
 # -- a short training run --------------------------------------------------------------------
 
-TRAINED = (f"test accuracy of CNN() after {EPOCHS} epochs of Adam (lr {LR:g}, batches of {BATCH}) "
-           f"on 1200 digit images")
+WEIGHTS_SENT = f"weights of CNN() after {EPOCHS} epochs of Adam (lr {LR:g}, batches of {BATCH}) on 1200 digit images"
+PROBLEMS = frozenset({"not_tensor", "wrong_shape", "not_float", "no_graph", "no_parameters"})
 
 
 def _forward_problem(out: Any, n: int) -> str | None:
@@ -490,7 +512,7 @@ def _training(run: Run) -> dict[str, Any]:
     _materialize(run, model)
     params = list(model.parameters())
     if not params:
-        return {TRAINED: "no_parameters"}
+        return {WEIGHTS_SENT: "no_parameters"}
     optimizer = torch.optim.Adam(params, lr=LR)
     shuffle = torch.Generator().manual_seed(SHUFFLE_SEED)
     model.train()
@@ -504,30 +526,58 @@ def _training(run: Run) -> dict[str, Any]:
             if problem is None and not out.requires_grad:
                 problem = "no_graph"
             if problem is not None:
-                return {TRAINED: problem}
+                return {WEIGHTS_SENT: problem}
             F.cross_entropy(out, y_train[batch]).backward()
             optimizer.step()
-    model.eval()
+    state = model.state_dict()
+    return {WEIGHTS_SENT: {name: state[name].detach().to("cpu", torch.float32).clone() if isinstance(
+        state.get(name), torch.Tensor) else None for name in PARAMS}}
+
+
+def _trained_weights(observed: Observed | None) -> dict[str, torch.Tensor] | None:
+    """The weights the worker sent, if they are plain finite float tensors of the contract's shapes."""
+    if observed is None or not isinstance(observed.value, dict):
+        return None
+    weights = {}
+    for name, (shape, _) in PARAMS.items():
+        obs = observed.value.get(name)
+        if not isinstance(obs, Observed) or obs.type != "torch.Tensor" or not obs.is_tensor:
+            return None
+        t = obs.value
+        if tuple(t.shape) != shape or not t.is_floating_point() or not bool(torch.isfinite(t).all()):
+            return None
+        weights[name] = t.detach().to("cpu", torch.float32)
+    return weights
+
+
+def test_accuracy(weights: dict[str, torch.Tensor]) -> float:
+    """The reference architecture's accuracy on the digits test set with these weights, computed here."""
+    _, _, x_test, y_test = digits_28("cpu")
     with torch.no_grad():
-        out = model(x_test.clone())
-    problem = _forward_problem(out, len(y_test))
-    if problem is not None:
-        return {TRAINED: problem}
-    return {TRAINED: float((out.argmax(dim=1) == y_test).double().mean())}
+        out = _functional_cnn(x_test, weights)
+    return float((out.argmax(dim=1) == y_test).double().mean())
 
 
 def _judge_training(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    reference = float(native[TRAINED].value)
+    reference_weights = _trained_weights(native.get(WEIGHTS_SENT))
+    if reference_weights is None:
+        raise ValueError("the reference's training run gave no weights")
+    reference = test_accuracy(reference_weights)
     needed = max(FLOOR, reference - MARGIN)
-    observed = got.get(TRAINED)
-    if observed is None:
-        return Comparison(Mismatch(summary=("not_observed", {"what": TRAINED})))
+    observed = got.get(WEIGHTS_SENT)
+    if observed is None or set(got) != {WEIGHTS_SENT} or (
+            isinstance(observed.value, str) and observed.value not in PROBLEMS):
+        return Comparison(Mismatch(summary=("unexpected_answer", {})))  # not what the probe sends: not believed
     if isinstance(observed.value, str):
         return Comparison(Mismatch(
             summary=(f"cnn_classifier.training_{observed.value}", {}), hint="hint.cnn_classifier.training",
         ))
-    value = observed.value
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= needed:
+    weights = _trained_weights(observed)
+    if weights is None:
+        return Comparison(Mismatch(summary=("cnn_classifier.training_weights", {}),
+                                   hint="hint.cnn_classifier.training"))
+    value = test_accuracy(weights)
+    if not value >= needed:
         return Comparison(Mismatch(
             summary=("cnn_classifier.training_low", {"epochs": EPOCHS}),
             expected=("cnn_classifier.training_expected", {"needed": f"{needed:.3f}", "reference": f"{reference:.3f}"}),
@@ -556,6 +606,6 @@ EXERCISE = Exercise(
         Check(id="accuracy", title="accuracy(logits, labels) is the fraction of right predictions", points=1,
               probe=_accuracy, reference="native", judge=_judge_accuracy),
         Check(id="training", title="learns to read digits in a short training run", points=2, probe=_training,
-              needs=("shapes",), reference="native", timeout=90.0, judge=_judge_training),
+              needs=("architecture", "shapes"), reference="native", timeout=90.0, judge=_judge_training),
     ),
 )

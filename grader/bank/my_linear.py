@@ -21,10 +21,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from grader.bank import _how
 from grader.compare import Comparison, Mismatch
 from grader.probes import Run, backward, grad_of, shapes
 from grader.sandbox.protocol import Observed, type_name
-from grader.spec import Check, Exercise, Tolerance, rand
+from grader.spec import Check, Exercise, Seen, Tolerance, rand
 
 CLASS = "MyLinear"
 IN, OUT = 4, 5  # in != out, so a transposed weight shows
@@ -32,6 +33,9 @@ PARAMS = ("weight", "bias")
 INIT_IN, INIT_OUT = 100, 1000  # 100,000 weights: their statistics are sharp
 FORBIDDEN_OPS = ("torch.nn.functional.linear", "torch._C._nn.linear", "torch.nn.functional.bilinear")
 FORBIDDEN_MODULES = (nn.Linear, nn.Bilinear)  # nn.LazyLinear is an nn.Linear
+# What the grader's static reading forbids in the code MyLinear reaches: these names imported from a
+# module (`from torch.nn import Linear as L`), or as any attribute (`nn.Linear`, `F.linear`, `f.linear`).
+FORBIDDEN_NAMES = ("Linear", "linear", "Bilinear", "bilinear", "LazyLinear")
 
 
 def _call(in_f: int, out_f: int) -> str:
@@ -250,6 +254,8 @@ def _gradients(run: Run) -> dict[str, Any]:
 
 
 # --- no nn.Linear / F.linear inside ------------------------------------------------------------
+# Decided by the grader's reading of the source (_how.forbidden); the worker's record of the modules
+# and torch functions that ran is kept, and can only make the check fail.
 
 def _forbidden(run: Run) -> dict[str, Any]:
     module = _build(run, IN, OUT)
@@ -264,12 +270,17 @@ def _forbidden(run: Run) -> dict[str, Any]:
 
 
 def _judge_forbidden(native: dict[str, Observed], exact: dict[str, Observed],
-                     got: dict[str, Observed]) -> Comparison:
+                     got: dict[str, Observed], seen: Seen) -> Comparison:
+    verdict = _how.forbidden(seen, FORBIDDEN_NAMES, (CLASS,), "hint.my_linear.no_linear")
+    if verdict is not None:
+        return verdict
     used = _plain(got.get("forbidden"))
     if not isinstance(used, list):
         return _fail("not_observed", what="forbidden")
-    if used:
-        return _fail("forbidden", "hint.my_linear.no_linear", names=", ".join(str(u) for u in used))
+    if used:  # the worker's word, shown only where it is one of the names the probe records
+        known = {f"nn.{base.__name__}" for base in FORBIDDEN_MODULES} | set(FORBIDDEN_OPS)
+        names = sorted({u for u in used if u in known}) or ["nn.Linear"]
+        return _fail("forbidden", "hint.my_linear.no_linear", names=", ".join(names))
     return Comparison()
 
 
@@ -292,6 +303,6 @@ EXERCISE = Exercise(
         Check(id="grad", title="gradients reach weight, bias and x", points=1, probe=_gradients,
               needs=("forward",), tolerance=Tolerance(reduction=6), hint="hint.my_linear.grad"),
         Check(id="no_linear", title="computes the layer itself (no nn.Linear or F.linear)", points=1,
-              probe=_forbidden, needs=("forward",), judge=_judge_forbidden),
+              probe=_forbidden, needs=("forward",), judge=_judge_forbidden, sees=True),
     ),
 )

@@ -1,0 +1,27 @@
+"""Shadows a builtin inside the bank module (`sorted`, which builds the forbidden list) and uses F.linear.
+
+A module's globals come before builtins: `grader.bank.my_linear.sorted = ...` changes what that
+module's probe reports in the worker, and nothing else.
+
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line"}}
+"""
+
+import math
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.modules["grader.bank.my_linear"].sorted = lambda *args, **kwargs: []
+
+
+class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
