@@ -266,6 +266,7 @@ def test_any_json_as_a_notebook_gives_cells_or_a_clear_error(tmp_path: Path, con
 
 
 @given(st.integers(0, len(NOTEBOOK.encode())), st.binary(max_size=4))
+@example(end=NOTEBOOK.encode().index("é".encode()) + 1, tail=b"")  # inside a two-byte character
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_truncated_or_garbled_notebook_gives_cells_or_says_it_is_cut(tmp_path: Path, end: int, tail: bytes) -> None:
     path = tmp_path / "cut.ipynb"
