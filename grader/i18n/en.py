@@ -200,4 +200,5 @@ MESSAGES: dict[str, str] = {
     "hint.mnist_loss.values": "is the sigmoid applied once, to predictions, before torch.where? Do the 3s (target 1) score 1 - prediction and the 7s the prediction? Is it the mean, with predictions and targets of the same shape (a flattened one broadcasts into a square)?",
     "hint.batch_accuracy.scalar": "the accuracy should be one float number for the batch, still a tensor (validate_epoch stacks them with torch.stack): is the mean missing, or did .item() turn it into a Python number?",
     "hint.batch_accuracy.values": "is the 0.5 threshold applied to the sigmoid of xb rather than to the logits themselves, with a 3 predicted above it? Is the mean taken over matches with yb of the same shape as xb (a flattened one broadcasts into a square)?",
+    "isolation.no_landlock": "no Landlock on this machine (Linux 5.13 or later has it): the sandbox could not keep the student's code from reading files outside its folder, the reference solutions included where the grader's user may read them",
 }

@@ -196,4 +196,5 @@ MESSAGES: dict[str, str] = {
     "hint.mnist_loss.values": "torch.where の前に、predictions にシグモイドを 1 回だけ適用していますか? 3 (ターゲット 1) は 1 - 予測値、7 は予測値になっていますか? predictions と targets を同じ形状のまま平均していますか (片方を平坦化すると正方行列にブロードキャストされます)?",
     "hint.batch_accuracy.scalar": "正解率はバッチ全体で 1 つの浮動小数点数で、テンソルのままであるべきです (validate_epoch が torch.stack でまとめます)。平均が抜けていませんか? それとも .item() で Python の数にしていませんか?",
     "hint.batch_accuracy.values": "しきい値 0.5 をロジットそのものではなく xb のシグモイドに適用し、それより大きいときに 3 と予測していますか? xb と同じ形状の yb との一致を平均していますか (片方を平坦化すると正方行列にブロードキャストされます)?",
+    "isolation.no_landlock": "このマシンには Landlock（Linux 5.13 以降）がないため、サンドボックスは学生のコードがフォルダ外のファイル（採点者のユーザーが読める参照解答を含む）を読むのを防げませんでした",
 }
