@@ -51,7 +51,13 @@ def hint_text(feedback: Feedback | None, lang: str) -> str:
 
 
 def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
-    """The report exactly as ../shared/EXERCISES.md fixes it, with the structured facts beside."""
+    """The report exactly as ../shared/EXERCISES.md fixes it, with the structured facts beside.
+
+    Data safe to show and to write as strict JSON: student text through `printable`; a margin
+    that is not finite is null (there is no ratio to give); any other non-finite number among the
+    facts is the string "nan", "inf" or "-inf" (`grader.text.finite`: a value a person reads).
+    Write it with `grader.text.dumps`.
+    """
     return {
         "exercise": report.exercise,
         "title": report.title,
