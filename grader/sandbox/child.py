@@ -31,7 +31,7 @@ import torch
 
 from grader import bank
 from grader.probes import MissingName, Run, seed_everything
-from grader.sandbox import confine, kernel, notebook, protocol
+from grader.sandbox import confine, framing, kernel, neutral, notebook, protocol, threads
 from grader.sandbox.confine import landlock_abi  # noqa: F401 - tests import it from here
 from grader.sandbox.processes import prctl
 
@@ -39,7 +39,6 @@ SEED = 0
 SOURCE_LIMIT = 8 * 2**20  # largest student file the worker loads
 
 # Captured now, in the forkserver, before any student code can replace them.
-_dumps = json.dumps
 _getpid = os.getpid
 _exit = os._exit
 _BaseException = BaseException
@@ -59,6 +58,7 @@ class Job:
     skip_cells: frozenset[int] = frozenset()  # cells that stopped an earlier worker, or ran out of time there
     kernel: bool = False  # full fidelity: the worker becomes a Jupyter kernel, the grader runs the cells
     key: str = ""  # the kernel's message signing key
+    scale: float = 1.0  # $GRADER_TIMEOUT_SCALE: a check's limit is its timeout times this
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -67,8 +67,12 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     me, parent = _getpid(), os.getppid()
     _redirect_output(output)
     warnings.showwarning = _show_warning
-    checks = [check for name in job.exercises for check in bank.get(name).checks]
+    exercises = [bank.get(name) for name in job.exercises]
+    checks = [check for exercise in exercises for check in exercise.checks]
+    limits = [(check.timeout or exercise.timeout) * job.scale for exercise in exercises for check in exercise.checks]
     source = _read_source(job.source)
+    threads.install()
+    neutral.neutralize(extra=tuple(checks))  # from here on, no frame of ours names the grader
     _close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
     try:
         sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
@@ -86,7 +90,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
         _exit(0)
 
     def answer(request: bytes, ns: dict[str, Any]) -> None:
-        _answer(request, ns, job, checks, events, me)
+        _answer(request, ns, job, checks, limits, events, me)
 
     if job.kernel:  # the grader runs the cells through nbclient, then sends its requests
         _serve_kernel(job, source, sockets, commands, events, answer, facts)
@@ -101,37 +105,54 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
         answer(request, ns)
 
 
-def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any], events: Connection,
-            me: int) -> None:
+# The worker's bottom frame is serve's from start to end: its code names no file of the grader's
+# (neutral.neutralize does the rest, in the worker, before the student's code runs).
+serve.__code__ = neutral.neutral_code(serve.__code__)
+
+
+def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any], limits: list[float],
+            events: Connection, me: int) -> None:
     """Run the probe the grader asked for on the student's namespace, and send back what it observed."""
     try:
         request = json.loads(request_bytes)
         if not isinstance(request, dict) or request.get("stop"):
             _exit(0)
         index, token = int(request["probe"]), str(request.get("token", ""))
-        check = checks[index]
+        check, limit = checks[index], limits[index]
     except Exception:  # not the grader's request
         _exit(0)
     _reap_children()
     seed_everything(SEED)
     chunks: list[Any] = []
     try:
+        running = threads.mark()
         values = check.probe(Run(ns, device=job.device))
-        observed = {str(key): protocol.observe(value) for key, value in values.items()}
-        facts_out, chunks = protocol.encode(observed)
-        message = {"event": "done", "probe": index, "token": token, "observations": facts_out}
+        waited = threads.settle(running, limit)  # what its threads do is part of what it did
+        if waited is not None:
+            message = {"event": "raised", "probe": index, "token": token, "kind": "raised",
+                       "exception": threads.STILL_RUNNING, "line": None, "code": "",
+                       "message": f"a thread your code started was still running {waited:.1f} s after the "
+                                  f"function returned (threads must finish before it returns)"}
+        else:
+            observed = {str(key): protocol.observe(value) for key, value in values.items()}
+            facts_out, chunks = protocol.encode(observed)
+            message = {"event": "done", "probe": index, "token": token, "observations": facts_out}
+        head = framing.header(message)
     except protocol.TooLarge as exc:
         message = {"event": "raised", "probe": index, "token": token, "kind": "raised",
                    "exception": "ResultTooLarge", "message": str(exc), "line": None, "code": ""}
+        chunks = []
+        head = framing.header(message)
     except _BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
         confine.release_reserve()
         message = {"event": "raised", "probe": index, "token": token, **describe_exception(exc, job.source)}
         del exc  # let the student's frames (and their memory) go now
         chunks = []
+        head = framing.header(message)
     if _getpid() != me:  # a process the student's code forked: it must not answer
         _exit(0)
     _flush()  # what the student printed arrives before the result
-    _send(events, message, chunks)
+    framing.send(events, head, chunks)
 
 
 def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], commands: Connection,
@@ -329,7 +350,8 @@ _GRADER_DIR = str(Path(__file__).resolve().parent.parent)
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """A warning as the student sees it: where in their code, never a path inside the grader."""
-    where = "" if str(filename).startswith(_GRADER_DIR) else f"{filename}:{lineno}: "
+    ours = str(filename).startswith(_GRADER_DIR) or filename == neutral.NEUTRAL_FILE
+    where = "" if ours else f"{filename}:{lineno}: "
     try:
         sys.stderr.write(f"{where}{category.__name__}: {message}\n")
     except Exception:  # a closed or replaced stderr
@@ -362,14 +384,9 @@ def _close_inherited(keep: set[int]) -> None:
 # -- messages ---------------------------------------------------------------------------------
 
 
-def _send(events: Connection, message: dict[str, Any], chunks: list[Any] | None = None) -> None:
-    """One frame: the JSON header, a newline, then the tensors' bytes."""
-    frame = bytearray(_dumps(message).encode())
-    frame += b"\n"
-    for chunk in chunks or ():
-        frame += chunk
-    chunks = None
-    events.send_bytes(frame)
+def _send(events: Connection, message: dict[str, Any]) -> None:
+    """One message without tensors."""
+    framing.send(events, framing.header(message))
 
 
 def _reap_children() -> None:

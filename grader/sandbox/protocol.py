@@ -25,6 +25,7 @@ MAX_DEPTH = 8  # deeper containers are shown by their repr
 MAX_NODES = 100_000  # values in one probe's observations, all containers together
 MAX_TENSOR_BYTES = 256 * 2**20  # all the tensors of one probe together
 MAX_DIMS = 64
+ALIGN = 64  # each tensor's bytes start at a multiple of this in a message
 MAX_INT = 2**1023  # larger integers are observed as this (float64's range; the grader compares them as floats)
 
 # Captured when the module is imported (before any student code runs in the worker), so a
@@ -254,7 +255,9 @@ def _tensor_at(tensors: Any, index: Any) -> torch.Tensor:
 def encode(observations: dict[str, Observed]) -> tuple[dict[str, Any], list[memoryview]]:
     """Observations → (JSON-able facts, the tensors' bytes in order); `decode` is the inverse.
 
-    The bytes, joined, are `decode`'s `blob`. TooLarge if they exceed MAX_TENSOR_BYTES.
+    The bytes, joined, are `decode`'s `blob`; each tensor starts at a multiple of ALIGN bytes (the
+    padding is a chunk of zeros), so the grader can use its bytes where they are. TooLarge if they
+    exceed MAX_TENSOR_BYTES.
     """
     tensors: list[torch.Tensor] = []
     plain = {str(key): to_plain(obs, tensors) for key, obs in observations.items()}
@@ -265,10 +268,16 @@ def encode(observations: dict[str, Observed]) -> tuple[dict[str, Any], list[memo
     meta, chunks, offset = [], [], 0
     for t in tensors:
         data = _tensor_bytes(t)
+        if offset % ALIGN:
+            chunks.append(memoryview(bytes(ALIGN - offset % ALIGN)))
+            offset += ALIGN - offset % ALIGN
         meta.append({"dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape),
                      "offset": offset, "nbytes": data.nbytes})
         chunks.append(data)
         offset += data.nbytes
+    if offset > MAX_TENSOR_BYTES:
+        raise TooLarge(f"the result holds {offset / 2**20:.0f} MB of tensors; the grader accepts at most "
+                       f"{MAX_TENSOR_BYTES // 2**20} MB")
     return {"values": plain, "tensors": meta}, chunks
 
 
@@ -281,7 +290,10 @@ def decode(facts: Any, blob: bytes | bytearray) -> dict[str, Observed]:
     metas = facts["tensors"]
     if _len(metas) > MAX_NODES:
         raise Malformed("too many tensors")
-    tensors = [_tensor_from(meta, blob) for meta in metas]
+    tensors, end = [], 0
+    for meta in metas:  # in order, none overlapping the one before: together, at most the blob
+        tensor, end = _tensor_from(meta, blob, end)
+        tensors.append(tensor)
     budget = _Budget()
     return {str(key)[:MAX_TEXT * 4]: from_plain(value, tensors, budget) for key, value in facts["values"].items()}
 
@@ -299,24 +311,38 @@ def _tensor_bytes(t: torch.Tensor) -> memoryview:
     return memoryview(data)
 
 
-def _tensor_from(meta: Any, blob: bytes | bytearray) -> torch.Tensor:
+def _tensor_from(meta: Any, blob: bytes | bytearray, start: int) -> tuple[torch.Tensor, int]:
+    """The tensor `meta` describes, in `blob` from `start` on; and where its bytes end.
+
+    Its bytes are used where they are (a view of `blob`, no copy) when they are aligned for its
+    dtype; otherwise copied (a forged message: encode aligns them).
+    """
     if _type(meta) is not dict:
         raise Malformed("malformed tensor")
     name = meta.get("dtype")
     dtype = DTYPES.get(name) if _type(name) is str else None
     shape, offset, nbytes = meta.get("shape"), meta.get("offset"), meta.get("nbytes")
     if (dtype is None or _type(shape) is not list or _len(shape) > MAX_DIMS
-            or any(_type(n) is not int or n < 0 for n in shape)
-            or _type(offset) is not int or _type(nbytes) is not int or offset < 0 or nbytes < 0
-            or offset + nbytes > _len(blob)):
+            or any(_type(n) is not int or not 0 <= n < 2**62 for n in shape)
+            or _type(offset) is not int or _type(nbytes) is not int or nbytes < 0):
         raise Malformed("malformed tensor")
+    if offset < start:
+        raise Malformed("tensors that claim the same bytes")
+    if offset + nbytes > _len(blob):
+        raise Malformed("tensors that claim more bytes than were sent")
     itemsize = torch.empty((), dtype=dtype).element_size()
     if math.prod(shape) * itemsize != nbytes:
         raise Malformed("tensor size does not match its shape")
     if nbytes == 0:
-        return torch.empty(shape, dtype=dtype)
-    raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
-    return raw.view(dtype).reshape(shape)
+        try:
+            return torch.empty(shape, dtype=dtype), offset
+        except RuntimeError:  # dims whose strides overflow
+            raise Malformed("malformed tensor shape") from None
+    if offset % itemsize or _type(blob) is not bytearray:
+        raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=dtype)
+    else:
+        raw = torch.frombuffer(blob, dtype=dtype, count=nbytes // itemsize, offset=offset)
+    return raw.reshape(shape), offset + nbytes
 
 
 def roundtrip(observations: dict[str, Any]) -> dict[str, Observed]:
