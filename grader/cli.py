@@ -15,7 +15,7 @@ from rich.console import Console
 from grader import api, files
 from grader.errors import BadOption, GraderError
 from grader.results import ExitCode
-from grader.text import dumps
+from grader.text import dumps, printable
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -208,5 +208,6 @@ def main() -> None:
     try:
         app()
     except GraderError as exc:
-        err.print(f"grader: {exc}", markup=False, highlight=False, soft_wrap=True)  # one line, however long
+        # One line, however long; a file name or id in it is shown, never obeyed (escape sequences).
+        err.print(f"grader: {printable(exc, lines=False)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(ExitCode.CANNOT_START)

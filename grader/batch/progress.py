@@ -12,6 +12,7 @@ from rich.text import Text
 
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.run import Listener, Plan, Summary
+from grader.text import printable
 
 
 @contextmanager
@@ -20,7 +21,8 @@ def shown(console: Console, *, quiet: bool) -> Iterator[Listener]:
     if quiet or not console.is_terminal:
         def log(report: StudentReport, summary: Summary) -> None:
             if not quiet or report.status is StudentStatus.ERROR:
-                console.print(_line(report, summary), markup=False, highlight=False, soft_wrap=True)
+                console.print(printable(_line(report, summary), lines=False), markup=False, highlight=False,
+                              soft_wrap=True)
 
         yield log
         return
@@ -66,5 +68,5 @@ def print_summary(summary: Summary, plan: Plan, console: Console) -> None:
     ]
     rows += [("not written", problem) for problem in summary.problems]
     for name, value in rows:
-        table.add_row(name, Text(value))  # student ids and messages are never markup
+        table.add_row(name, Text(printable(value, lines=False)))  # ids and messages: shown, never obeyed
     console.print(table)

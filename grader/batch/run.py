@@ -9,7 +9,6 @@ process) or, with a scheduler address, on a Dask cluster; only this thread write
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import os
 import sqlite3
 import time
@@ -20,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.errors import OutputUnwritable
 from grader.batch import submissions as found
 from grader.batch.gradebook import Gradebook
 from grader.batch.grading import Settings, grade_task
 from grader.batch.model import StudentReport, StudentStatus, student_json
+from grader.errors import OutputUnwritable
+from grader.text import dumps
 
 
 PLAN_FILE = "batch.json"  # what the last run graded, so `grader export DIR` needs no options
@@ -124,9 +124,9 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
                 finished(task, report, reused=False)
     ordered = [reports[sub.student] for sub in subs]
     with _output_errors(plan.out):
-        _atomic_write(plan.out / PLAN_FILE, json.dumps({
+        _atomic_write(plan.out / PLAN_FILE, dumps({
             "exercises": list(plan.exercises), "assignment": plan.assignment, "title": plan.title,
-            "students": [r.student for r in ordered], "lang": plan.lang}, ensure_ascii=False, indent=1) + "\n")
+            "students": [r.student for r in ordered], "lang": plan.lang}, indent=1) + "\n")
         summary.outputs = _write_outputs(plan, ordered, summary.problems)
     summary.seconds = time.monotonic() - started
     return summary
@@ -206,7 +206,7 @@ def _rendered(report: StudentReport, lang: str) -> dict[str, str]:
 
     data = student_json(report, lang)
     return {
-        f"{report.student}.json": json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+        f"{report.student}.json": dumps(data, indent=1) + "\n",
         feedback_filename(report.student, ".html"): feedback_html(data, lang),
         feedback_filename(report.student, ".md"): feedback_markdown(data, lang),
     }
