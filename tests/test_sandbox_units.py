@@ -347,3 +347,10 @@ def test_the_grader_process_itself_keeps_its_names() -> None:
             "assert vars(child)['__name__'] == 'grader.sandbox.child'\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_grader_starts_the_forkserver_before_it_imports_torch() -> None:
+    """The forkserver imports torch while the grader does: importing the sandbox must not import it first."""
+    code = "import sys, grader.sandbox.runner\nassert 'torch' not in sys.modules, 'torch imported'\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -7,10 +7,13 @@ newline, then the raw bytes of the tensors the header describes (see protocol.py
 The worker writes it with `send`; the grader reads it with `read_frame`. The worker runs
 the student's code, so the grader trusts nothing in a frame and keeps its own memory
 bounded whatever arrives: the header's newline must come within MAX_HEADER bytes (it is
-never looked for further), the tensors may take at most protocol.MAX_TENSOR_BYTES, the
+never looked for further), the tensors may take at most MAX_TENSOR_BYTES, the
 tensors' bytes are read straight into one buffer of their announced size (no copy), and
 the header, parsed by `parse_header`, may hold at most MAX_CONTAINERS objects and arrays.
 A frame that breaks a rule raises Unreadable, whose text says why (the student reads it).
+
+(No torch here: the grader imports this before it starts the forkserver, which imports torch
+meanwhile.)
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from grader.sandbox.protocol import MAX_NODES, MAX_TENSOR_BYTES, TooLarge
-
 MAX_HEADER = 4 * 2**20  # bytes of one message's JSON header
-MAX_CONTAINERS = 4 * MAX_NODES  # JSON objects and arrays in one header (a real one has about 2 per value)
+MAX_TENSOR_BYTES = 256 * 2**20  # bytes of one message's tensors (protocol.py's limit too)
+MAX_CONTAINERS = 400_000  # JSON objects and arrays in one header (a real one has about 2 per value,
+#                           at most protocol.MAX_NODES values)
 MAX_FRAME = MAX_HEADER + 1 + MAX_TENSOR_BYTES
 READ_CHUNK = 2**20  # bytes asked for at a time while looking for the header's end
 
@@ -35,6 +38,10 @@ READ_CHUNK = 2**20  # bytes asked for at a time while looking for the header's e
 _dumps = json.dumps
 _write = os.write
 _pack = struct.pack
+
+
+class TooLarge(ValueError):
+    """What the worker would send is more than the grader reads (protocol.TooLarge)."""
 
 
 class Unreadable(ValueError):

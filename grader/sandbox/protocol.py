@@ -19,11 +19,13 @@ from typing import Any
 
 import torch
 
+from grader.sandbox.framing import MAX_TENSOR_BYTES as MAX_TENSOR_BYTES  # all of one probe's tensors
+from grader.sandbox.framing import TooLarge as TooLarge
+
 MAX_ITEMS = 4096  # longer sequences are cut: the rest is never needed to grade
 MAX_TEXT = 300
 MAX_DEPTH = 8  # deeper containers are shown by their repr
 MAX_NODES = 100_000  # values in one probe's observations, all containers together
-MAX_TENSOR_BYTES = 256 * 2**20  # all the tensors of one probe together
 MAX_DIMS = 64
 ALIGN = 64  # each tensor's bytes start at a multiple of this in a message
 MAX_INT = 2**1023  # larger integers are observed as this (float64's range; the grader compares them as floats)
@@ -39,10 +41,6 @@ DTYPES: dict[str, torch.dtype] = {
     for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64,
                   torch.complex128, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)
 }
-
-
-class TooLarge(ValueError):
-    """The observations are too large to send back."""
 
 
 class Malformed(ValueError):
