@@ -244,6 +244,7 @@ def test_the_worker_is_shut_in(run_grader: Runner, tmp_path: Path, monkeypatch: 
     result = run_grader("check", "sq_loss", "--file", probe, "--json")
     report = check_report(result, "sq_loss", probe)
     facts = json.loads(report["tests"][0]["message"].split("FACTS")[1])
+    facts.update(json.loads(report["tests"][0]["output"].split("FACTS")[1]))
     assert facts["fds"][:3] == [0, 1, 2] and len(facts["fds"]) == 5  # and the two message pipes
     assert facts["stdin"] == os.devnull
     assert facts["as_limit"] > 0  # RLIMIT_AS is set (CPU runs)
@@ -253,12 +254,47 @@ def test_the_worker_is_shut_in(run_grader: Runner, tmp_path: Path, monkeypatch: 
         assert facts["nproc"] > 0
     if LANDLOCK:
         assert facts["no_new_privs"] == "1"
+        # Reads: its own /proc entry, Python, the grader's package; not the machine's secrets,
+        # other processes, the reference solutions or the checkout around the package.
+        assert facts["read"] == {"/proc/self/status": True, "/proc/self/task": True, "os.py": True,
+                                 "torch": True, "grader": True, "/etc/shadow": False, "/root": False,
+                                 "/proc/<parent>/cmdline": False, "/proc": False, "reference": False,
+                                 "checkout": False}
 
 
 INSPECT = '''
-import json, os, resource
+import ctypes, json, os, pathlib, resource, socket
+
+import grader, torch
+
+
+def can(action):
+    try:
+        action()
+        return True
+    except OSError:
+        return False
+
+
+def read(path):
+    path = str(path)
+    return can(lambda: os.listdir(path) if os.path.isdir(path) else open(path, "rb").close())
+
+
+def make_socket(family, kind=socket.SOCK_DGRAM):
+    socket.socket(family, kind).close()
+
+
+def shmget():
+    libc = ctypes.CDLL(None, use_errno=True)
+    shmid = libc.shmget(0, ctypes.c_size_t(4096), 0o1600)
+    if shmid < 0:
+        raise OSError(ctypes.get_errno(), "shmget")
+    libc.shmctl(shmid, 0, None)  # IPC_RMID
+
 
 def sq_loss(y_true, y_prediction):
+    package = pathlib.Path(grader.__file__).resolve().parent
     status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
     with open("here.txt", "w") as f:
         f.write("x")
@@ -271,8 +307,22 @@ def sq_loss(y_true, y_prediction):
         "caps": status["CapEff"].strip(),
         "no_new_privs": status["NoNewPrivs"].strip(),
         "cwd_writable": os.path.exists("here.txt"),
+        "netns": os.readlink("/proc/self/ns/net"),
+        "read": {"/proc/self/status": read("/proc/self/status"), "/proc/self/task": read("/proc/self/task"),
+                 "os.py": read(os.__file__), "torch": read(pathlib.Path(torch.__file__).parent),
+                 "grader": read(package / "sandbox"), "/etc/shadow": read("/etc/shadow"), "/root": read("/root"),
+                 "/proc/<parent>/cmdline": read(f"/proc/{os.getppid()}/cmdline"), "/proc": read("/proc"),
+                 "reference": read(package.parent / "reference_solutions" / "sq_loss.py"),
+                 "checkout": read(package.parent)},
+        "calls": {"socket(AF_INET)": can(lambda: make_socket(socket.AF_INET)),
+                  "socket(AF_UNIX)": can(lambda: make_socket(socket.AF_UNIX)),
+                  "socket(AF_NETLINK)": can(lambda: make_socket(socket.AF_NETLINK, socket.SOCK_RAW)),
+                  "socketpair": can(lambda: [s.close() for s in socket.socketpair()]),
+                  "memfd_create": can(lambda: os.close(os.memfd_create("x"))), "shmget": can(shmget)},
     }
-    raise ValueError("FACTS" + json.dumps(facts) + "FACTS")
+    access = {"read": facts.pop("read"), "calls": facts.pop("calls")}
+    print("FACTS" + json.dumps(access) + "FACTS")  # the output keeps its last 600 characters
+    raise ValueError("FACTS" + json.dumps(facts) + "FACTS")  # the message its first 500
 '''
 
 

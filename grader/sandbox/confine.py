@@ -5,19 +5,21 @@ own session and process group, an empty stdin, its output into a pipe the grader
 descriptor from the forkserver but its message pipes). It applies:
 
 * when the grader runs as root: a uid and gid of its own (runner.sandbox_uid), no
-  supplementary groups, and of root's capabilities only CAP_DAC_READ_SEARCH (read any
-  file, as the grader can: Python itself may live under /root). It can then neither write
-  the grader's files, nor signal, trace or read the descriptors of the grader's
-  processes, nor raise its own limits, and the grader can find and kill every process
-  it starts by that uid;
+  supplementary groups, and of root's capabilities only CAP_DAC_READ_SEARCH (Python may live
+  where only root can look, e.g. /root/.pyenv; Landlock bounds what it reads). It can then
+  neither write the grader's files, nor signal, trace or read the descriptors of the grader's
+  processes, nor raise its own limits, and the grader can find and kill every process it
+  starts by that uid;
 * resource limits: address space (CPU runs only; VmSize-relative, torch already mapped),
   file size, core dumps, CPU seconds, number of processes (a fork bomb stops there); it
   is the subreaper of what it starts, so orphans stay below it;
-* Landlock where the kernel has it (Linux >= 5.13; otherwise silently skipped): no file
-  writes outside its own directory (but /dev/null & co, and the GPU's device files),
-  no TCP, and (ABI >= 6) no signals to, and no abstract sockets of, processes outside
-  the sandbox; ptrace and /proc/<pid>/fd of outside processes are refused by Landlock
-  at every ABI;
+* Landlock where the kernel has it (Linux >= 5.13; otherwise skipped, and `isolation_facts`
+  says so): reads and executes only beneath the Python installation and the grader's package
+  (never its reference solutions, nor the checkout around it: `readable`), the student's own
+  folder, its own /proc/<pid>, public system files (libraries, time zones, fonts); writes
+  only in its own directory (and /dev/null & co, and the GPU's device files); no TCP; and
+  (ABI >= 6) no signals to, and no abstract sockets of, processes outside the sandbox;
+  ptrace and /proc/<pid>/fd of outside processes are refused by Landlock at every ABI;
 * seccomp: a few system calls only an escape would need (see `seccomp`).
 
 Nothing here can stop code running in the worker from lying about what it computed: the
@@ -30,6 +32,7 @@ import ctypes
 import os
 import resource
 import signal
+import stat
 import sys
 import tempfile
 from typing import TYPE_CHECKING, Any
@@ -71,7 +74,8 @@ def isolate(job: Job) -> dict[str, Any]:
     os.environ[SANDBOX_VARIABLE] = "1"
     tempfile.tempdir = job.workdir
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    facts["landlock"] = landlock(job.workdir, job.device)
+    os.environ["MPLCONFIGDIR"] = os.path.join(job.workdir, ".matplotlib")
+    facts["landlock"] = landlock(job.workdir, job.device, os.path.dirname(os.path.abspath(job.source)))
     facts["seccomp"] = seccomp()
     if job.device == "cpu":
         # CUDA reserves far more address space than it uses, so the cap is CPU-only (the
@@ -163,13 +167,14 @@ _CAPABILITY_VERSION_3 = 0x20080522
 PR_SET_NO_NEW_PRIVS = 38
 _SYS_LANDLOCK = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
 
-_FS_WRITE_FILE, _FS_READ_FILE, _FS_TRUNCATE = 1 << 1, 1 << 2, 1 << 14
+_FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR, _FS_TRUNCATE = 1, 1 << 1, 1 << 2, 1 << 3, 1 << 14
+_FS_READS = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
 _FS_WRITES = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12)
+_FS_FILE = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE  # the rights a rule on a file may carry
 _FS_REFER = 1 << 13  # ABI 2
 _NET_TCP = 1 | 2  # ABI 4: bind, connect
 _SCOPE_ALL = 1 | 2  # ABI 6: abstract unix sockets, signals
 _DEVICES = ("null", "zero", "full", "random", "urandom")
-
 
 class _RulesetAttr(ctypes.Structure):
     _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
@@ -222,24 +227,29 @@ def landlock_abi() -> int:
     return max(int(abi), 0)
 
 
-def landlock(workdir: str, device: str = "cpu") -> int:
-    """Forbid this process (and what it starts) writes outside `workdir`; returns the ABI used, 0 if none."""
+def landlock(workdir: str, device: str = "cpu", source_dir: str | None = None) -> int:
+    """Confine this process (and what it starts): reads beneath `readable()`, `source_dir` and
+    its own /proc/<pid>; writes in `workdir` only (and /dev/null & co). Returns the ABI used, 0 if none."""
     abi = landlock_abi()
     if abi < 1:
         return 0
     create, add_rule, restrict = _SYS_LANDLOCK[os.uname().machine]
     libc = _libc()
-    fs = _FS_WRITES | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0)
+    fs = _FS_READS | _FS_WRITES | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0)
     attr = _RulesetAttr(fs, _NET_TCP if abi >= 4 else 0, _SCOPE_ALL if abi >= 6 else 0)
     size = 24 if abi >= 6 else 16 if abi >= 4 else 8
     ruleset = libc.syscall(ctypes.c_long(create), ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
         return 0
     try:
-        file_rights = _FS_WRITE_FILE | (_FS_TRUNCATE if abi >= 3 else 0)
-        allowed = [(workdir, fs)] + [(f"/dev/{name}", file_rights) for name in _DEVICES]
+        device_rights = _FS_READ_FILE | _FS_WRITE_FILE | (_FS_TRUNCATE if abi >= 3 else 0)
+        allowed = [(path, _FS_READS) for path in readable(device)]
+        allowed += [(f"/proc/{os.getpid()}", _FS_READ_FILE | _FS_READ_DIR)]  # /proc/self, its threads too
+        if source_dir:
+            allowed.append((source_dir, _FS_READS))  # the student's own folder: their sibling modules
+        allowed += [(workdir, fs)] + [(f"/dev/{name}", device_rights) for name in _DEVICES]
         if device != "cpu":
-            allowed += [(f"/dev/{name}", file_rights) for name in _listdir("/dev") if name.startswith("nvidia")]
+            allowed += [(f"/dev/{name}", device_rights) for name in _listdir("/dev") if name.startswith("nvidia")]
         for path, rights in allowed:
             _add_rule(libc, add_rule, ruleset, path, rights)
         if libc.syscall(ctypes.c_long(restrict), ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
@@ -255,13 +265,103 @@ def _add_rule(libc: Any, number: int, ruleset: int, path: str, rights: int) -> N
     except OSError:
         return
     try:
-        if not os.path.isdir(path):
-            rights &= _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | 1  # a file takes file rights only
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            rights &= _FS_FILE  # a file takes file rights only
         rule = _PathBeneathAttr(rights, fd)
         libc.syscall(ctypes.c_long(number), ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule),
                      ctypes.c_uint32(0))
     finally:
         os.close(fd)
+
+
+# -- what the worker may read ------------------------------------------------------------------
+
+# Public parts of the system: the dynamic loader's libraries and cache, time zones, fonts, user
+# names (world-readable; getpass and pwd look there), and a few facts about the CPUs (torch's
+# cpuinfo, os.cpu_count). Not /etc as a whole (shadow, ssh keys), not /home, /root, /tmp, /var,
+# /proc of other processes.
+_SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt/conda",
+           "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+           "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+           "/etc/locale.alias", "/etc/fonts", "/var/cache/fontconfig", "/etc/mime.types", "/etc/matplotlibrc", "/etc/jupyter", "/etc/ipython",
+           "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/sys/devices/system/cpu", "/sys/devices/system/node")
+# What CUDA reads when it starts (in the worker: it must not start in the forkserver).
+_GPU = ("/proc/driver/nvidia", "/proc/driver/nvidia-uvm", "/sys", "/dev/dri")
+_SITE_DIRS = ("site-packages", "dist-packages")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # grader/
+
+
+def isolation_facts() -> dict[str, Any]:
+    """What this machine lets the sandbox confine, found here in the grader (never taken from a
+    worker's word), for the report's metadata: plain JSON values."""
+    abi = landlock_abi()
+    root = os.geteuid() == 0
+    return {
+        "landlock_abi": abi,  # 0: no Landlock (Linux < 5.13, or disabled)
+        "own_uid": root,  # each worker runs as a uid of its own (a root grader only)
+        "file_reads_confined": abi >= 1,  # else the worker reads what the grader's user may
+        "file_writes_confined": root or abi >= 1,
+        "signals_confined": root or abi >= 6,
+    }
+
+
+def readable(device: str = "cpu") -> tuple[str, ...]:
+    """Files and folders the worker may read and execute beneath (its own folders aside)."""
+    return _READABLE + (_GPU if device != "cpu" else ())
+
+
+def secrets() -> tuple[str, ...]:
+    """What the worker must not read though it lies beneath what it may: the grader's reference
+    solutions and, in a checkout, the checkout itself (its tests and exercises) but `grader/`."""
+    package = _PACKAGE
+    found = {os.path.join(package, "reference_solutions")}
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("grader.reference_solutions")  # where an editable install maps it
+        found.update(os.path.realpath(p) for p in ((spec and spec.submodule_search_locations) or []))
+    except (ImportError, ValueError):
+        pass
+    root = os.path.dirname(package)
+    if os.path.basename(root) not in _SITE_DIRS:
+        found.add(root)  # a checkout (an editable install, PYTHONPATH)
+    return tuple(sorted(path for path in found if os.path.exists(path)))
+
+
+def _readable_paths() -> tuple[str, ...]:
+    """The Python installation and the grader's package, less `secrets()`; computed once per forkserver."""
+    hidden = secrets()
+    trusted = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, _PACKAGE}
+    others = [entry for entry in sys.path if entry and os.path.isabs(entry)] + list(_SYSTEM)
+    paths: list[str] = []
+    for entry in [*trusted, *others]:
+        path = os.path.realpath(entry)
+        if not os.path.exists(path):
+            continue
+        if entry not in trusted and any(_beneath(path, secret) for secret in hidden):
+            continue  # e.g. a checkout on PYTHONPATH: its grader/ is allowed as `package`
+        paths += _less(path, hidden)
+    unique = sorted(set(paths))
+    return tuple(p for p in unique if not any(_beneath(p, q) and p != q for q in unique))
+
+
+def _less(path: str, hidden: tuple[str, ...], depth: int = 0) -> list[str]:
+    """`path`, or (where something hidden lies beneath it) each of its entries but the hidden ones."""
+    if path in hidden:
+        return []
+    if not any(_beneath(secret, path) for secret in hidden):
+        return [path]
+    if depth > 8:
+        return []
+    found: list[str] = []
+    for name in _listdir(path):
+        found += _less(os.path.realpath(os.path.join(path, name)), hidden, depth + 1)
+    return found
+
+
+def _beneath(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies inside it (both resolved)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 # seccomp: a few system calls that only an escape would need. socket(AF_UNIX): the forkserver
@@ -319,3 +419,6 @@ def _listdir(path: str) -> list[str]:
         return os.listdir(path)
     except OSError:
         return []
+
+
+_READABLE = _readable_paths()  # once, in the forkserver: each worker forks with it
