@@ -29,7 +29,7 @@ import pytest
 from conftest import ROOT as REPOSITORY
 from conftest import processes_with
 
-from grader.sandbox.confine import landlock_abi
+from grader.sandbox.confine import landlock_abi, seccomp_available
 
 Runner = Callable[..., Any]  # conftest's run_grader
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -252,6 +252,7 @@ def test_the_worker_is_shut_in(run_grader: Runner, tmp_path: Path, monkeypatch: 
     if ROOT:
         assert facts["uid"] >= 2**30 and facts["caps"] == "0000000000000004"  # reading only
         assert facts["nproc"] > 0
+        assert facts["netns"] != os.readlink("/proc/self/ns/net")  # a network namespace of its own
     if LANDLOCK:
         assert facts["no_new_privs"] == "1"
         # Reads: its own /proc entry, Python, the grader's package; not the machine's secrets,
@@ -260,6 +261,11 @@ def test_the_worker_is_shut_in(run_grader: Runner, tmp_path: Path, monkeypatch: 
                                  "torch": True, "grader": True, "/etc/shadow": False, "/root": False,
                                  "/proc/<parent>/cmdline": False, "/proc": False, "reference": False,
                                  "checkout": False}
+    if seccomp_available():
+        # No socket of any family (socketpair stays: asyncio and multiprocessing.Pipe need it), and
+        # no memory outside RLIMIT_AS: memfd, SysV shared memory.
+        assert facts["calls"] == {"socket(AF_INET)": False, "socket(AF_UNIX)": False, "socket(AF_NETLINK)": False,
+                                  "socketpair": True, "memfd_create": False, "shmget": False}
 
 
 INSPECT = '''

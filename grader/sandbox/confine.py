@@ -4,12 +4,12 @@
 own session and process group, an empty stdin, its output into a pipe the grader drains, and no
 descriptor from the forkserver but its message pipes). It applies:
 
-* when the grader runs as root: a uid and gid of its own (runner.sandbox_uid), no
-  supplementary groups, and of root's capabilities only CAP_DAC_READ_SEARCH (Python may live
-  where only root can look, e.g. /root/.pyenv; Landlock bounds what it reads). It can then
-  neither write the grader's files, nor signal, trace or read the descriptors of the grader's
-  processes, nor raise its own limits, and the grader can find and kill every process it
-  starts by that uid;
+* when the grader runs as root: a network namespace of its own (no interface up), then a uid
+  and gid of its own (runner.sandbox_uid), no supplementary groups, and of root's capabilities
+  only CAP_DAC_READ_SEARCH (Python may live where only root can look, e.g. /root/.pyenv;
+  Landlock bounds what it reads). It can then neither write the grader's files, nor signal,
+  trace or read the descriptors of the grader's processes, nor raise its own limits, and the
+  grader can find and kill every process it starts by that uid;
 * resource limits: address space (CPU runs only; VmSize-relative, torch already mapped),
   file size, core dumps, CPU seconds, number of processes (a fork bomb stops there); it
   is the subreaper of what it starts, so orphans stay below it;
@@ -20,7 +20,8 @@ descriptor from the forkserver but its message pipes). It applies:
   only in its own directory (and /dev/null & co, and the GPU's device files); no TCP; and
   (ABI >= 6) no signals to, and no abstract sockets of, processes outside the sandbox;
   ptrace and /proc/<pid>/fd of outside processes are refused by Landlock at every ABI;
-* seccomp: a few system calls only an escape would need (see `seccomp`).
+* seccomp: no socket() of any family, no memory outside RLIMIT_AS (memfd, SysV shm), and a
+  few calls only an escape would need (see `seccomp`).
 
 Nothing here can stop code running in the worker from lying about what it computed: the
 grader treats every message as untrusted data (see protocol.py and runner.py).
@@ -65,6 +66,8 @@ def isolate(job: Job) -> dict[str, Any]:
     _lower_limit(resource.RLIMIT_CPU, CPU_SECONDS)
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the student's processes stay below us, killable
     tasks = EXTRA_TASKS + (KERNEL_TASKS if job.kernel else 0)
+    if os.geteuid() == 0:
+        facts["netns"] = unshare_network()  # while root may
     if os.geteuid() == 0 and _drop_root(job, facts):
         _lower_limit(resource.RLIMIT_NPROC, tasks)
     else:
@@ -302,6 +305,8 @@ def isolation_facts() -> dict[str, Any]:
         "file_reads_confined": abi >= 1,  # else the worker reads what the grader's user may
         "file_writes_confined": root or abi >= 1,
         "signals_confined": root or abi >= 6,
+        "network_refused": seccomp_available(),  # socket() refused
+        "network_namespace": root,  # tried; a container may forbid it
     }
 
 
@@ -364,14 +369,23 @@ def _beneath(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-# seccomp: a few system calls that only an escape would need. socket(AF_UNIX): the forkserver
-# (outside the sandbox, and in Python 3.11 without authentication) listens on a Unix socket
-# that a worker with the grader's uid could otherwise connect to and have it run code;
-# io_uring: sockets without socket(); open_by_handle_at: files by handle, around paths;
-# another ABI (i386, x32): the same calls under other numbers.
-_ARCH = {"x86_64": (0xC000003E, {"socket": 41, "io_uring_setup": 425, "open_by_handle_at": 304}),
-         "aarch64": (0xC00000B7, {"socket": 198, "io_uring_setup": 425, "open_by_handle_at": 265})}
-_AF_UNIX = 1
+# seccomp: system calls the worker has no use for, refused with EACCES:
+# * socket(), every family: no network (UDP, DNS, raw, netlink, packet) and no Unix sockets
+#   (the forkserver, outside the sandbox and in Python 3.11 without authentication, listens
+#   on one that a worker with the grader's uid could otherwise reach and have it run code).
+#   A --kernel worker's sockets are made before. socketpair() stays: a connected pair reaches
+#   nothing outside, and asyncio (so ipykernel) and multiprocessing.Pipe() need it;
+# * memfd_create, memfd_secret, SysV shmget/shmat and msgget: memory held there is counted
+#   neither in RLIMIT_AS nor in the processes' RSS the grader watches (POSIX shm is a file
+#   in /dev/shm: Landlock refuses it, as any write outside the worker's folder);
+# * io_uring: system calls without the calls above; open_by_handle_at: files by handle,
+#   around paths (and Landlock); another ABI (i386, x32): the same calls under other numbers.
+_REFUSED = ("socket", "memfd_create", "memfd_secret", "shmget", "shmat", "msgget", "io_uring_setup",
+            "open_by_handle_at")
+_ARCH = {"x86_64": (0xC000003E, {"socket": 41, "shmget": 29, "shmat": 30, "msgget": 68, "memfd_create": 319,
+                                 "memfd_secret": 447, "io_uring_setup": 425, "open_by_handle_at": 304}),
+         "aarch64": (0xC00000B7, {"socket": 198, "shmget": 194, "shmat": 196, "msgget": 186, "memfd_create": 279,
+                                  "memfd_secret": 447, "io_uring_setup": 425, "open_by_handle_at": 265})}
 _EACCES = 13
 
 
@@ -391,20 +405,17 @@ def seccomp() -> bool:
     audit_arch, numbers = arch
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     deny, allow = 0x00050000 | _EACCES, 0x7FFF0000  # SECCOMP_RET_ERRNO | EACCES, SECCOMP_RET_ALLOW
+    refused = [numbers[name] for name in _REFUSED]
+    n = len(refused)  # the program: 5 + n + 2 instructions; "deny" is the last (at 6 + n)
     program = [
         (load, 0, 0, 4),  # 0: arch
         (jeq, 1, 0, audit_arch),  # 1: native ABI: go on at 3
         (ret, 0, 0, deny),  # 2: any other ABI: refused
         (load, 0, 0, 0),  # 3: syscall number
-        (jge, 6, 0, 0x40000000),  # 4: x32 numbers: refused (at 11)
-        (jeq, 5, 0, numbers["io_uring_setup"]),  # 5
-        (jeq, 4, 0, numbers["open_by_handle_at"]),  # 6
-        (jeq, 0, 4, numbers["socket"]),  # 7: not socket(): allowed (at 12)
-        (load, 0, 0, 16),  # 8: socket()'s first argument (low half)
-        (jeq, 1, 0, _AF_UNIX),  # 9: AF_UNIX: refused (at 11)
-        (ret, 0, 0, allow),  # 10
-        (ret, 0, 0, deny),  # 11
-        (ret, 0, 0, allow),  # 12
+        (jge, n + 1, 0, 0x40000000),  # 4: x32 numbers: refused
+        *[(jeq, n - k, 0, number) for k, number in enumerate(refused)],  # 5 + k: refused
+        (ret, 0, 0, allow),  # 5 + n
+        (ret, 0, 0, deny),  # 6 + n
     ]
     filters = (_SockFilter * len(program))(*[_SockFilter(*op) for op in program])
     fprog = _SockFprog(len(program), filters)
@@ -412,6 +423,31 @@ def seccomp() -> bool:
         return bool(_libc().prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0)  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
     except (OSError, AttributeError):
         return False
+
+
+def seccomp_available() -> bool:
+    """Whether seccomp filters can be installed here (this architecture, a kernel with seccomp)."""
+    if os.uname().machine not in _ARCH:
+        return False
+    try:
+        return bool(_libc().prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
+    except (OSError, AttributeError):
+        return False
+
+
+_PR_GET_SECCOMP = 21
+
+
+def unshare_network() -> bool:
+    """Move this process into a network namespace of its own (no interface but a down loopback);
+    False where it may not (not root, or a container that forbids it). Costs about a millisecond."""
+    try:
+        return bool(_libc().unshare(_CLONE_NEWNET) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+_CLONE_NEWNET = 0x40000000
 
 
 def _listdir(path: str) -> list[str]:

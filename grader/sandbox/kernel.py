@@ -5,10 +5,11 @@ would, then asks for its probes over the worker's own pipe, as in the fast mode;
 in the kernel's main thread, between two cells, on the kernel's user namespace.
 
 The kernel's five sockets are Unix sockets in the worker's directory, created by `listen`
-*before* the worker shuts itself in: after that, seccomp refuses new Unix sockets (the
-forkserver listens on one) and Landlock refuses TCP. ipykernel adopts them (ZMQ_USE_FD), so
-it starts every thread of its own after the worker is shut in, confined as the student's code
-is: none of them can be used to run code outside the sandbox.
+*before* the worker shuts itself in: after that, seccomp refuses socket() of every family (the
+forkserver listens on a Unix socket), so the IOPub thread gets no TCP pipe for the output of
+forked processes. ipykernel adopts them (ZMQ_USE_FD), so it starts every thread of its own
+after the worker is shut in, confined as the student's code is: none of them can be used to
+run code outside the sandbox.
 """
 
 from __future__ import annotations
@@ -95,8 +96,10 @@ def _plain_output() -> Iterator[None]:
 
 def _kernel_app(workdir: str, key: str, fds: dict[int, int]) -> Any:
     """An initialized IPKernelApp on the sockets of `listen`, without history, with shell commands skipped."""
+    import ipykernel.kernelapp
     import zmq
     from ipykernel.heartbeat import Heartbeat
+    from ipykernel.iostream import IOPubThread
     from ipykernel.kernelapp import IPKernelApp
     from traitlets.config import Config
 
@@ -107,10 +110,21 @@ def _kernel_app(workdir: str, key: str, fds: dict[int, int]) -> Any:
             self.socket.setsockopt(zmq.USE_FD, fds[self.port])
             super()._try_bind_socket()
 
+    class PipelessIOPubThread(IOPubThread):
+        """No TCP pipe for the output of forked processes: seccomp refuses socket(), where ZeroMQ
+        would abort (the pipe's output goes to the worker's own output instead)."""
+
+        def _setup_pipe_in(self) -> None:
+            self._pipe_flag = False
+
     class GradingKernelApp(IPKernelApp):
         def _try_bind_socket(self, s: Any, port: int) -> int:
             s.setsockopt(zmq.USE_FD, fds[port])
             return int(super()._try_bind_socket(s, port))
+
+        def init_iopub(self, context: Any) -> None:
+            setattr(ipykernel.kernelapp, "IOPubThread", PipelessIOPubThread)  # the name init_iopub uses
+            super().init_iopub(context)
 
         def init_heartbeat(self) -> None:
             self.heartbeat = AdoptingHeartbeat(zmq.Context(), (self.transport, self.ip, self.hb_port))
