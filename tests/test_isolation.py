@@ -377,3 +377,34 @@ def test_killing_the_grader_ends_its_workers() -> None:
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers)
+
+
+def test_a_wheels_reference_solutions_are_cut_out_of_what_the_worker_may_read(tmp_path: Path) -> None:
+    """Installed from a wheel, the reference solutions sit inside site-packages/grader: the worker
+    may read every other entry of site-packages and of grader/, one rule each, but not them."""
+    from grader.sandbox import confine
+
+    site = tmp_path / "lib" / "site-packages"
+    for folder in ("torch", "numpy", "grader/sandbox", "grader/bank", "grader/reference_solutions/mutants"):
+        (site / folder).mkdir(parents=True)
+    (site / "grader" / "__init__.py").write_text("")
+    hidden = (str(site / "grader" / "reference_solutions"),)
+    allowed = sorted(confine._less(str(tmp_path), hidden))
+    assert allowed == sorted(str(site / name) for name in ("torch", "numpy", "grader/sandbox", "grader/bank",
+                                                             "grader/__init__.py"))
+    assert confine._less(hidden[0], hidden) == [] and confine._less(str(site / "torch"), hidden) == [str(site / "torch")]
+
+
+def test_isolation_facts_are_the_graders_own_and_plain_json() -> None:
+    from grader.sandbox import confine
+
+    facts = confine.isolation_facts()
+    assert json.loads(json.dumps(facts)) == facts
+    assert facts["landlock_abi"] == LANDLOCK and facts["file_reads_confined"] == (LANDLOCK >= 1)
+    assert facts["own_uid"] == ROOT and facts["network_refused"] == seccomp_available()
+    checkout = REPOSITORY.resolve()
+    assert str(checkout) in confine.secrets()  # a checkout: all of it but grader/
+    assert str(checkout / "grader") in confine.readable()
+    for path in confine.readable():  # nothing readable holds the reference solutions or the tests
+        assert not confine._beneath(str(checkout / "reference_solutions"), path), path
+        assert not confine._beneath(str(checkout / "tests"), path), path
