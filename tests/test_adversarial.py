@@ -33,7 +33,7 @@ import pytest
 from conftest import ROOT, processes_with
 from test_isolation import check_report
 
-from grader.sandbox.child import landlock_abi
+from grader.sandbox.confine import landlock_abi
 
 ADVERSARIAL = Path(__file__).resolve().parent / "adversarial"
 BOUND = 120.0  # seconds per file, as for the hold-out
