@@ -327,3 +327,55 @@ def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str | None:
     if len(got) == len(expected) and any(g == 1 and e != 1 for e, g in zip(expected, got)):
         return "hint.reduced_dim"
     return None
+
+
+FACTOR_RTOL = 1e-4  # how exactly every value must be the same multiple of the expected one
+MAX_FACTOR = 10**6  # the largest N of "N×" recognised (a number of elements, a batch size)
+
+
+def constant_factor(expected: Observed, got: Observed) -> Message | None:
+    """Whether every value `got` is the same multiple of the expected one: ½, 2, N or 1/N (a sum instead of
+    a mean, a factor left in or out), as the `where` part of a feedback; None otherwise.
+
+    `expected` holds floating-point values (counts of things are not scaled results): a tensor, a float, or
+    a list of them; `got` the same or integers. Values that are all zero tell nothing.
+    """
+    e, g = _numbers(expected, floating=True), _numbers(got)
+    if e is None or g is None or e.numel() != g.numel() or e.numel() == 0:
+        return None
+    if not bool(torch.isfinite(e).all() and torch.isfinite(g).all()):
+        return None
+    largest = int(e.abs().argmax())
+    if float(e[largest]) == 0.0:
+        return None
+    ratio = float(g[largest]) / float(e[largest])
+    if not math.isfinite(ratio) or ratio <= 0 or abs(ratio - 1.0) <= FACTOR_RTOL:
+        return None
+    if float((g - ratio * e).abs().max()) > FACTOR_RTOL * abs(ratio) * float(e.abs().max()):
+        return None
+    for value, kind in ((ratio, "up"), (1.0 / ratio, "down")):
+        n = round(value)
+        if 2 <= n <= MAX_FACTOR and abs(value - n) <= FACTOR_RTOL * n:
+            if n == 2:
+                return ("factor_double", {}) if kind == "up" else ("factor_half", {})
+            return ("factor_sum", {"factor": n}) if kind == "up" else ("factor_mean", {"factor": n})
+    return None
+
+
+def _numbers(obs: Observed, *, floating: bool = False) -> torch.Tensor | None:
+    """The values of a tensor, a number or a (nested) list of them, flat, in float64; None for anything else
+    (and, with `floating`, for integers)."""
+    if obs.is_tensor:
+        value = obs.value
+        if not isinstance(value, torch.Tensor) or value.is_complex() or value.device.type == "meta" \
+                or (floating and not value.is_floating_point()):
+            return None
+        return value.detach().to("cpu", torch.float64).reshape(-1)
+    if type(obs.value) in ((float,) if floating else (int, float)):
+        return torch.tensor([float(obs.value)], dtype=torch.float64)
+    if isinstance(obs.value, list):
+        parts = [_numbers(item, floating=floating) if isinstance(item, Observed) else None for item in obs.value]
+        if not parts or any(part is None for part in parts):
+            return None
+        return torch.cat([p for p in parts if p is not None])
+    return None

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from grader import files, static
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, compare, constant_factor
 from grader.i18n import known
 from grader.probes import Run, seed_everything
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
@@ -25,7 +25,15 @@ from grader.spec import Check, Exercise, Seen
 from grader.submission import Source
 
 UNDEFINED = {"NameError", "ModuleNotFoundError", "ImportError", "UnboundLocalError"}
-OUTPUT_SHOWN = 600  # characters of what the student printed, per check
+RAISED = {"raised", "raised_at", "raised_in_cell", "load_raised", "load_raised_at"}  # the student's code raised
+# A check's hint is about a wrong result, not about an exception, except these: hints that explain what
+# makes the check's call raise (a flatten or a matmul that only works for some input shapes).
+HINTS_ABOUT_RAISES = frozenset({"hint.cnn_classifier.shapes", "hint.my_linear.leading_dims"})
+# Hints that already name the constant factor a result is off by: kept when `compare.constant_factor` finds one.
+HINTS_ABOUT_FACTORS = frozenset({"hint.cnn_classifier.accuracy_fraction", "hint.broadcast_distances.mean_abs"})
+# Modules a student's file can hide from Python by its name: the submission's folder comes first on sys.path.
+LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pandas", "scipy", "sklearn", "PIL", "tqdm", "fastai")
+OUTPUT_SHOWN = 600  # characters of what the student printed, per check: its last whole lines
 UNEXPECTED = "unexpected_answer"  # a judge's mismatch for an answer its probe cannot have sent: the check's error
 
 
@@ -52,9 +60,11 @@ def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "
 
 def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float,
            kernel: bool) -> list[ExerciseReport]:
+    began = time.monotonic()  # an exercise's time runs from the end of the one before: the first's includes the load
     for exercise in exercises:
         _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
     reports = []
+    shadows = () if source.notebook else shadowing_files(source.path)
     load_timeout = NOTEBOOK_TIMEOUT if source.notebook else max(e.timeout for e in exercises)
     with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(
         exercises=tuple(e.name for e in exercises), source=source.path.resolve(), device=device,
@@ -66,13 +76,12 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         reading = static.read(source.path, source.notebook) if any(
             check.sees for exercise in exercises for check in exercise.checks) else None
         for exercise in exercises:
-            started = time.monotonic()
             results: dict[str, CheckResult] = {}
             for index, check in enumerate(exercise.checks):
                 probe += 1
                 blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
                 if blocked:
-                    results[check.id] = _skipped(check, blocked[0])
+                    results[check.id] = _skipped(check, results[blocked[0]].title)
                     continue
                 pid = box.pid
                 before = worker_cpu(pid)
@@ -86,15 +95,33 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                     seen = Seen(reading=reading, cpu=None if before is None or after is None else after - before,
                                 reference_cpu=reference_cpu(exercise.name, index, device))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
-                                          notebook=source.notebook, seen=seen)
+                                          notebook=source.notebook, seen=seen, shadows=shadows)
+            ended = time.monotonic()
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
-                checks=list(results.values()), duration=time.monotonic() - started,
+                checks=list(results.values()), duration=ended - began,
             ))
+            began = ended
         cells = [CellFailure.model_validate(cell) for cell in box.cells]
     for report in reports:
         report.cells, report.cells_omitted = cells, box.cells_omitted
     return reports
+
+
+def shadowing_files(path: Path) -> tuple[str, ...]:
+    """The student's files that Python would import instead of a library: the submission itself, or a file
+    or package beside it, named like one (`numpy.py`, `torch/`). Read by the grader, not by the worker."""
+    found = []
+    for library in LIBRARIES:
+        for name in (f"{library}.py", library):
+            candidate = path.parent / name
+            try:
+                shadows = candidate.is_file() if name.endswith(".py") else (candidate / "__init__.py").is_file()
+            except OSError:
+                shadows = False
+            if shadows or (name.endswith(".py") and path.name == name):
+                found.append(name if name.endswith(".py") else f"{name}/")
+    return tuple(dict.fromkeys(found))
 
 
 _REFERENCE_LOCK = threading.Lock()  # `validate` grades in threads; compute each reference once
@@ -158,17 +185,17 @@ def _reference_module(exercise: str) -> Any:
 
 
 def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,
-          memory_mb: int, notebook: bool = False, seen: Seen | None = None) -> CheckResult:
+          memory_mb: int, notebook: bool = False, seen: Seen | None = None,
+          shadows: tuple[str, ...] = ()) -> CheckResult:
     """Turn a probe's outcome into the check's result (`seen`: what the grader saw itself, for a
-    check that `sees`; without it, such a check cannot pass)."""
-    output = outcome.output[-OUTPUT_SHOWN:]
+    check that `sees`; without it, such a check cannot pass; `shadows`: the student's files named like a
+    library, see `shadowing_files`)."""
+    output, omitted = trimmed_output(outcome.output)
     if outcome.status is not Status.PASSED or outcome.observations is None:
         feedback = _error_feedback(outcome, memory_mb, output, notebook)
-        if feedback.summary[0].startswith("raised") and not check.hidden:
-            if outcome.error.get("exception") in UNDEFINED:
-                feedback.hint = "hint.undefined_name"  # an import or a cell that failed, not the check's mistake
-            else:
-                feedback.hint = check.hint  # the exception is often the mistake the check is about
+        feedback.output_omitted = omitted
+        if feedback.summary[0] in RAISED and not check.hidden:
+            _raise_hint(feedback, check, str(outcome.error.get("exception", "")), shadows)
         return _result(check, outcome.status, feedback, outcome.duration)
     try:
         if check.sees:
@@ -187,11 +214,57 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     if comparison.mismatch is None:
         return _result(check, Status.PASSED, None, outcome.duration, margin=comparison.margin)
     feedback = _mismatch_feedback(comparison.mismatch, called, check, output)
+    feedback.output_omitted = omitted
+    factor = None if check.hidden or check.sees else _factor(native, exact, outcome.observations, called)
+    if factor is not None:  # the pattern of the difference says more than a hint about another mistake
+        feedback.where = factor
+        feedback.hint = feedback.hint if feedback.hint in HINTS_ABOUT_FACTORS else "hint.factor"
     if comparison.mismatch.summary[0] == UNEXPECTED or not _speaks(feedback):
         # the judge found an answer the probe cannot have sent, or turned one into a message id
         feedback = Feedback(summary=(UNEXPECTED, {}), output=output)
         return _result(check, Status.ERROR, feedback, outcome.duration)
     return _result(check, Status.FAILED, feedback, outcome.duration, margin=comparison.margin)
+
+
+def trimmed_output(output: str) -> tuple[str, int]:
+    """The last whole lines of what was printed that fit in OUTPUT_SHOWN characters (the end of one longer
+    line if that is all), and how many lines before them were left out."""
+    lines = output.rstrip("\n").splitlines()
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        if size + len(line) + 1 > OUTPUT_SHOWN:
+            if not kept:
+                kept.append(line[-OUTPUT_SHOWN:])
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(reversed(kept)), len(lines) - len(kept)
+
+
+def _raise_hint(feedback: Feedback, check: Check, exception: str, shadows: tuple[str, ...]) -> None:
+    """The hint for code that raised: a file named like a library, an undefined name, or the check's own
+    hint where it explains the raise (HINTS_ABOUT_RAISES); no hint otherwise, as the raise is the problem."""
+    if shadows:
+        feedback.hint, feedback.hint_facts = "hint.shadowed", {"names": ", ".join(shadows)}
+    elif exception in UNDEFINED:
+        feedback.hint = "hint.undefined_name"  # an import or a cell that failed, not the check's mistake
+    elif check.hint in HINTS_ABOUT_RAISES:
+        feedback.hint = check.hint
+
+
+def _factor(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+            called: str) -> tuple[str, dict[str, Any]] | None:
+    """A constant factor between the reference's values and the student's (`compare.constant_factor`),
+    at the key the mismatch was found at or, if that is not a key, at the first key that has one."""
+    keys = [called] if called in native else list(native)
+    for key in keys:
+        observed = got.get(key)
+        if observed is not None:
+            factor = constant_factor(exact.get(key, native[key]), observed)
+            if factor is not None:
+                return factor
+    return None
 
 
 def _speaks(feedback: Feedback) -> bool:
@@ -267,4 +340,5 @@ def _result(check: Check, status: Status, feedback: Feedback | None, duration: f
 
 
 def _skipped(check: Check, blocked_by: str) -> CheckResult:
+    """A check not run because the check it needs, titled `blocked_by`, did not pass."""
     return _result(check, Status.SKIPPED, Feedback(summary=("not_run", {"needs": blocked_by})), 0.0)

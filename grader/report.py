@@ -7,9 +7,13 @@ markup: every piece of text is a `rich.text.Text`, whose content is never parsed
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
 from typing import Any
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -47,7 +51,10 @@ def message_lines(feedback: Feedback | None, lang: str) -> list[tuple[str, str]]
 
 
 def hint_text(feedback: Feedback | None, lang: str) -> str:
-    return text(feedback.hint, lang) if feedback is not None and feedback.hint else ""
+    """The hint in words, its facts (a student's file names) shown escaped."""
+    if feedback is None or not feedback.hint:
+        return ""
+    return printable(text(feedback.hint, lang, **feedback.hint_facts))
 
 
 def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
@@ -67,24 +74,26 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
         "max_score": report.max_score,
         "duration": round(report.duration, 3),
         "tests": [_test_json(check, lang) for check in report.checks],
-        "cells": [{**_facts(cell.model_dump()), "message": cell_text(cell, lang)} for cell in report.cells],
+        # Each failed cell's facts as they are (`message`: the exception's), and `text`, the sentence a person reads.
+        "cells": [{**_facts(cell.model_dump()), "text": cell_text(cell, lang)} for cell in report.cells],
         "cells_omitted": report.cells_omitted,
     }
 
 
-FOLDED = 3  # this many failed cells in a row with the same exception are shown as one line
+FOLDED = 3  # this many failed cells in a row with the same error are shown as one line
 
 
 def cell_lines(cells: list[CellFailure], lang: str, omitted: int = 0) -> list[str]:
-    """The failed cells for a person to read: a run of cells failing alike (the NameErrors that follow a
-    failed import) as one line, and a last line for the cells not listed."""
+    """The failed cells for a person to read: a run of cells failing with the same error (the same exception
+    and message: the NameErrors that follow a failed import) as one line, and a last line for the cells not
+    listed."""
     lines = []
     start = 0
     while start < len(cells):
         first = cells[start]
         end = start + 1
         while end < len(cells) and first.status == cells[end].status == "error" \
-                and cells[end].exception == first.exception:
+                and (cells[end].exception, cells[end].message) == (first.exception, first.message):
             end += 1
         if end - start >= FOLDED:
             lines.append(printable(text("cells_error_run", lang, first=first.cell, last=cells[end - 1].cell,
@@ -121,6 +130,7 @@ def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
         "message": message if check.status is not Status.PASSED else text("passed", lang),
         "hint": hint_text(fb, lang),
         "output": printable(fb.output) if fb else "",
+        "output_omitted": fb.output_omitted if fb else 0,  # earlier lines of what was printed, not kept
         "details": {
             "called": printable(fb.called) if fb else "",
             "summary": _pair(fb.summary) if fb else None,
@@ -155,10 +165,24 @@ def _facts(facts: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+OUTPUT_LINES = 5  # lines of what a check printed shown in the terminal: the last ones, near the failure
+
+
+def output_lines(output: str, omitted: int, lang: str, shown: int) -> list[str]:
+    """The last `shown` lines of what was printed, after a line saying how many earlier ones are not
+    shown (`omitted` of them were not even kept); student text escaped."""
+    lines = printable(output.rstrip()).splitlines()
+    dropped = omitted + max(0, len(lines) - shown)
+    return ([text("feedback.trimmed", lang, count=dropped)] if dropped else []) + lines[-shown:]
+
+
 def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
-    """The student's view: one row per check, the feedback under each failed one."""
+    """The student's view: one row per check, the feedback under each failed one.
+
+    On a terminal the table spans its width; elsewhere (a pipe, a file) no line is padded with spaces.
+    """
     table = Table(title=Text(f"{report.exercise} — {report.title}"), title_justify="left", show_header=False,
-                  box=None, pad_edge=False, expand=True)
+                  box=None, pad_edge=False, expand=console.is_terminal)
     table.add_column(width=1)
     table.add_column(ratio=1)
     table.add_column(justify="right")
@@ -175,15 +199,14 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
         if hint:
             table.add_row(None, _labelled(text("report.hint", lang), hint, "yellow"), None)
         if check.feedback is not None and check.feedback.output.strip():
-            shown = printable(check.feedback.output.strip()).splitlines()[-3:]
-            table.add_row(None, _labelled(text("report.output", lang), " ⏎ ".join(shown), "dim"), None)
+            shown = output_lines(check.feedback.output, check.feedback.output_omitted, lang, OUTPUT_LINES)
+            table.add_row(None, _labelled(text("report.output", lang), "\n".join(shown), "dim"), None)
     for line in cell_lines(report.cells, lang, report.cells_omitted):
         table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), None)
     table.add_row(None, Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
-    console.print(table)
-    console.print(Text(f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s",
-                       style="dim"))
+    _print(console, table, Text(f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s",
+                                style="dim"))
 
 
 def to_html(report: ExerciseReport, lang: str = "en") -> str:
@@ -219,9 +242,69 @@ def _labelled(label: str, line: str, style: str = "") -> Table:
     if label:
         grid.add_column(width=8, style="dim")
     grid.add_column(ratio=1)
-    body = Text(printable(line), style=style, overflow="fold")  # fold, not cut: Japanese has no spaces to wrap at
+    body = Wrapped(printable(line), style)
     grid.add_row(None, Text(label), body) if label else grid.add_row(None, body)
     return grid
+
+
+_ATOM = re.compile(r"[A-Za-z0-9_]+|\s+|.", re.S)  # an identifier or number, a run of spaces, any other character
+
+
+class Wrapped:
+    """Text wrapped at spaces, and where a word is longer than the line (Japanese has no spaces, code
+    has long words) between characters: never inside an identifier or a number, unless that alone is
+    longer than the line."""
+
+    def __init__(self, content: str, style: str = "") -> None:
+        self.content, self.style = content, style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        atoms = _ATOM.findall(self.content)
+        widest = max((cell_len(a) for a in atoms if not a.isspace()), default=1)
+        longest = max((cell_len(line) for line in self.content.splitlines()), default=1)
+        return Measurement(min(widest, options.max_width), min(longest, options.max_width))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        lines = [row for line in self.content.splitlines() or [""] for row in wrap(line, options.max_width)]
+        yield Text("\n".join(lines), style=self.style, no_wrap=True, overflow="fold")
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """`line` in rows of at most `width` cells, broken as `Wrapped` says."""
+    width = max(1, width)
+    rows: list[str] = []
+    row = ""
+    for word in re.findall(r"\s*\S+\s*|\s+", line):
+        if cell_len(row + word.rstrip()) <= width:
+            row += word
+            continue
+        if row.strip() and cell_len(word.strip()) <= width:  # the word fits on a row of its own
+            rows.append(row.rstrip())
+            row = word.lstrip()
+            continue
+        for atom in _ATOM.findall(word):  # a word longer than a row: break it between atoms
+            while cell_len(atom) > width and not row:  # an identifier longer than a whole row: fold it
+                cut = next(i for i in range(len(atom), 0, -1) if cell_len(atom[:i]) <= width)
+                rows.append(atom[:cut])
+                atom = atom[cut:]
+            if cell_len(row + atom.rstrip()) > width:
+                rows.append(row.rstrip())
+                row = atom.lstrip()
+            else:
+                row += atom
+    rows.append(row.rstrip())
+    return rows
+
+
+def _print(console: Console, *renderables: RenderableType) -> None:
+    """Print to a terminal as rich lays it out; elsewhere (a pipe, a file) each line without the spaces that
+    pad it to the console's width."""
+    if console.is_terminal:
+        console.print(*renderables)
+        return
+    with console.capture() as capture:
+        console.print(*renderables)
+    console.out("\n".join(line.rstrip() for line in capture.get().splitlines()), highlight=False)
 
 
 def render_validation(verdicts: list[Verdict], console: Console) -> None:
@@ -242,7 +325,7 @@ def render_validation(verdicts: list[Verdict], console: Console) -> None:
             Text(f"{max(margins):.3f}" if margins else ""),
             Text(printable("; ".join(v.problems))),
         )
-    console.print(table)
+    _print(console, table)
     bad = sum(not v.ok for v in verdicts)
     summary = f"{len(verdicts)} files graded, {bad} violation{'s' if bad != 1 else ''}"
     console.print(Text(summary, style="bold red" if bad else "bold green"))

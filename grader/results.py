@@ -39,7 +39,9 @@ class Feedback(BaseModel):
     got: tuple[str, dict[str, Any]] | None = None
     where: tuple[str, dict[str, Any]] | None = None
     hint: str | None = None
-    output: str = ""  # what the student's code printed, trimmed
+    hint_facts: dict[str, Any] = Field(default_factory=dict)  # the hint's placeholders, if it has any
+    output: str = ""  # the last lines of what the student's code printed during the check
+    output_omitted: int = 0  # earlier lines of it not kept
 
 
 class CheckResult(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.compare import compare
+from grader.compare import compare, constant_factor
 from grader.sandbox import protocol
 from grader.sandbox.protocol import observe
 from grader.spec import Tolerance
@@ -240,3 +240,32 @@ def test_a_one_element_view_with_a_stride_crosses_the_process_boundary():
     view = torch.stack([torch.tensor([3], dtype=torch.int16)] * 2, dim=-1)[..., 0]  # shape (1,), stride (2,)
     back = protocol.decode(*_roundtrip({"out": view}))
     assert torch.equal(back["out"].value, view)
+
+
+# ---------------------------------------------------------------- a constant factor between expected and got
+
+VALUES = torch.randn(4, 6, generator=torch.Generator().manual_seed(3))
+
+
+@pytest.mark.parametrize(("got", "factor"), [
+    (VALUES * 2, ("factor_double", {})),
+    (VALUES / 2, ("factor_half", {})),
+    (VALUES * 24, ("factor_sum", {"factor": 24})),
+    (VALUES / 24, ("factor_mean", {"factor": 24})),
+    (VALUES.sum() * 0 + VALUES.mean() * 24, None),  # one value against many: no factor
+    (VALUES * 2.5, None),
+    (VALUES * -2, None),
+    (VALUES, None),
+    (VALUES * 2 + 0.01, None),
+    (torch.full_like(VALUES, float("nan")), None),
+])
+def test_a_constant_factor_is_recognised_only_where_every_value_has_it(got, factor):
+    assert constant_factor(observe(VALUES.double()), observe(got)) == factor
+
+
+def test_a_constant_factor_between_numbers_and_lists_of_them():
+    assert constant_factor(observe(0.625), observe(5)) == ("factor_sum", {"factor": 8})
+    assert constant_factor(observe([0.5, 0.25]), observe([1.0, 0.5])) == ("factor_double", {})
+    assert constant_factor(observe(4), observe(8)) is None  # counts of things: no scale to speak of
+    assert constant_factor(observe(torch.zeros(3)), observe(torch.zeros(3))) is None
+    assert constant_factor(observe([1.0, "a"]), observe([2.0, "b"])) is None

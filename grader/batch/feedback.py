@@ -30,7 +30,7 @@ pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere;
 
 
 def failed_cells(exercise: dict[str, Any], lang: str) -> list[str]:
-    """An exercise's failed notebook cells (its JSON's `cells`), as report.cell_lines words them."""
+    """An exercise's failed notebook cells (its JSON's `cells`, their facts), as report.cell_lines words them."""
     from grader.report import cell_lines
     from grader.results import CellFailure
 
@@ -38,6 +38,16 @@ def failed_cells(exercise: dict[str, Any], lang: str) -> list[str]:
     cells = [CellFailure.model_validate({k: v for k, v in cell.items() if k in fields})
              for cell in exercise.get("cells", [])]
     return cell_lines(cells, lang, int(exercise.get("cells_omitted", 0)))
+
+
+def notebooks(student: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
+    """Each graded file with failed cells, once however many exercises it was graded for: (file, lines)."""
+    found: dict[str, list[str]] = {}
+    for exercise in student["exercises"]:
+        lines = failed_cells(exercise, lang)
+        if lines:
+            found.setdefault(str(exercise.get("file", "")), lines)
+    return list(found.items())
 
 
 def mark(status: str) -> str:
@@ -48,11 +58,12 @@ def points(score: float, max_score: float) -> str:
     return f"{score:g} / {max_score:g}"
 
 
-def trim_output(output: str, lang: str) -> str:
-    """The end of what was printed (where the errors are), at most OUTPUT_LINES lines and OUTPUT_CHARS."""
+def trim_output(output: str, lang: str, omitted: int = 0) -> str:
+    """The end of what was printed (where the errors are), at most OUTPUT_LINES lines and OUTPUT_CHARS, after
+    a line saying how many earlier lines are not shown (`omitted` of them the grader did not keep)."""
     lines = output.rstrip().splitlines()
     shown = "\n".join(lines[-OUTPUT_LINES:])[-OUTPUT_CHARS:]
-    dropped = len(lines) - shown.count("\n") - 1
+    dropped = omitted + len(lines) - shown.count("\n") - 1
     return f"{text('feedback.trimmed', lang, count=dropped)}\n{shown}" if dropped > 0 else shown
 
 
@@ -82,6 +93,11 @@ def feedback_html(student: dict[str, Any], lang: str = "en") -> str:
                             element("pre", escape(student["message"])), class_="error"))
     elif not student["exercises"]:
         body.append(element("p", escape(text("feedback.no_exercises", lang))))
+    files = notebooks(student, lang)
+    for file, lines in files:
+        named = f" {escape(file)}" if len(files) > 1 else ""
+        body += [element("p", element("strong", escape(text("feedback.cells", lang))) + named),
+                 element("ul", *(element("li", escape(line)) for line in lines))]
     body += [_exercise_html(exercise, lang) for exercise in student["exercises"]]
     head = '<meta charset="utf-8">' + element("title", title) + element("style", CSS)
     return "<!DOCTYPE html>\n" + element("html", element("head", head), element("body", *body), lang=lang)
@@ -93,9 +109,7 @@ def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
     header = element("tr", element("th", ""), element("th", escape(text("feedback.check", lang))),
                      element("th", escape(text("feedback.score", lang))))
     rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
-    cells = [element("li", escape(line)) for line in failed_cells(exercise, lang)]
-    notes = element("p", escape(text("feedback.cells", lang))) + element("ul", *cells) if cells else ""
-    return heading + about + element("table", *rows) + notes
+    return heading + about + element("table", *rows)
 
 
 def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
@@ -111,7 +125,7 @@ def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
                              class_="hint"))
     if test["output"].strip():
         parts += [element("p", escape(text("report.output", lang)) + ":"),
-                  element("pre", escape(trim_output(test["output"], lang)))]
+                  element("pre", escape(trim_output(test["output"], lang, int(test.get("output_omitted", 0)))))]
     return [row, element("tr", element("td", ""), element("td", *parts, colspan="2"))]
 
 
@@ -123,6 +137,10 @@ def feedback_markdown(student: dict[str, Any], lang: str = "en") -> str:
         out += [f"> **{_md(text('feedback.not_graded', lang))}**", "", fence(student["message"]), ""]
     elif not student["exercises"]:
         out += [_md(text("feedback.no_exercises", lang)), ""]
+    files = notebooks(student, lang)
+    for file, lines in files:
+        named = f" {_md(file)}" if len(files) > 1 else ""
+        out += [f"**{_md(text('feedback.cells', lang))}**{named}", ""] + [f"- {_md(line)}" for line in lines] + [""]
     for exercise in student["exercises"]:
         out += _exercise_markdown(exercise, lang)
     return "\n".join(out)
@@ -138,9 +156,6 @@ def _exercise_markdown(exercise: dict[str, Any], lang: str) -> list[str]:
     for test in exercise["tests"]:
         if test["status"] != "passed":
             out += _test_markdown(test, lang)
-    cells = failed_cells(exercise, lang)
-    if cells:
-        out += [f"**{_md(text('feedback.cells', lang))}**", ""] + [f"- {_md(line)}" for line in cells] + [""]
     return out
 
 
@@ -151,7 +166,8 @@ def _test_markdown(test: dict[str, Any], lang: str) -> list[str]:
     if test["hint"]:
         out += [f"**{_md(text('report.hint', lang))}:** {_md(test['hint'])}", ""]
     if test["output"].strip():
-        out += [f"**{_md(text('report.output', lang))}:**", "", fence(trim_output(test["output"], lang)), ""]
+        out += [f"**{_md(text('report.output', lang))}:**", "",
+                fence(trim_output(test["output"], lang, int(test.get("output_omitted", 0)))), ""]
     return out
 
 
