@@ -6,8 +6,10 @@ student code is turned into a plain-data outcome, and the process may die at any
 
 Before any student code runs, the worker shuts itself in: its own session and process
 group, stdin from /dev/null, stdout and stderr into a pipe the grader drains, no descriptor
-inherited from the forkserver but its two message pipes, then the OS confinement of
-confine.py (uid, capabilities, limits, Landlock, seccomp).
+inherited from the forkserver but its two message pipes (streams.py), then the OS confinement
+of confine.py (uid, capabilities, limits, Landlock, seccomp); the grader's frames then name
+no grader (neutral.py), and a check's values are observed once the threads its call started
+have finished (threads.py). Its messages are framed by framing.py.
 
 Nothing here can stop code running in this process from lying about what it computed:
 the grader treats every message as untrusted data (see protocol.py and runner.py).
@@ -19,7 +21,6 @@ import json
 import os
 import signal
 import sys
-import traceback
 import types
 import warnings
 from dataclasses import dataclass
@@ -27,13 +28,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from grader import bank
-from grader.probes import MissingName, Run, seed_everything
+from grader.probes import Run, seed_everything
 from grader.sandbox import confine, framing, kernel, neutral, notebook, protocol, threads
 from grader.sandbox.confine import landlock_abi  # noqa: F401 - tests import it from here
+from grader.sandbox.failures import describe_exception
 from grader.sandbox.processes import prctl
+from grader.sandbox.streams import close_inherited, flush, redirect_output, show_warning
 
 SEED = 0
 SOURCE_LIMIT = 8 * 2**20  # largest student file the worker loads
@@ -65,15 +66,13 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     """The worker's main loop."""
     os.setsid()  # its own process group, so the grader can kill whatever it starts
     me, parent = _getpid(), os.getppid()
-    _redirect_output(output)
-    warnings.showwarning = _show_warning
+    redirect_output(output)
+    warnings.showwarning = show_warning
     exercises = [bank.get(name) for name in job.exercises]
     checks = [check for exercise in exercises for check in exercise.checks]
     limits = [(check.timeout or exercise.timeout) * job.scale for exercise in exercises for check in exercise.checks]
     source = _read_source(job.source)
-    threads.install()
-    neutral.neutralize(extra=tuple(checks))  # from here on, no frame of ours names the grader
-    _close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
+    close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
     try:
         sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
         facts = confine.isolate(job)
@@ -88,6 +87,8 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
                        "message": f"the grader's sandbox could not be set up ({type(exc).__name__}: {exc})",
                        "line": None, "code": ""})
         _exit(0)
+    threads.install()
+    neutral.neutralize(extra=tuple(checks))  # from here on, no frame of ours names the grader
 
     def answer(request: bytes, ns: dict[str, Any]) -> None:
         _answer(request, ns, job, checks, limits, events, me)
@@ -151,7 +152,7 @@ def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any
         head = framing.header(message)
     if _getpid() != me:  # a process the student's code forked: it must not answer
         _exit(0)
-    _flush()  # what the student printed arrives before the result
+    flush()  # what the student printed arrives before the result
     framing.send(events, head, chunks)
 
 
@@ -213,12 +214,12 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         del exc
         if _getpid() != me:
             _exit(0)
-        _flush()
+        flush()
         _send(events, message)
         return None
     if _getpid() != me:
         _exit(0)
-    _flush()
+    flush()
     _send(events, {"event": "loaded", **facts})
     return ns
 
@@ -238,7 +239,7 @@ def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str
         return facts
 
     def started(number: int) -> None:
-        _flush()
+        flush()
         _send(events, {"event": "cell", "cell": number})
 
     return notebook.run_cells(cells, timeout=job.cell_timeout, skip=job.skip_cells, describe=describe,
@@ -270,117 +271,6 @@ def _decode_source(source: bytes, path: str) -> str:
     raise SyntaxError("the file's encoding declaration is not valid", (path, 1, 1, ""))
 
 
-def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
-    """Plain facts about an exception, with only the student's own frames."""
-    def is_student(filename: Any) -> bool:
-        return filename == source or (isinstance(filename, str) and notebook.cell_number(filename) is not None)
-
-    try:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if is_student(f.filename)]
-    except Exception:  # a traceback the student's code tampered with
-        frames = []
-    last = frames[-1] if frames else None
-    syntax = isinstance(exc, SyntaxError) and is_student(exc.filename)
-    if syntax:
-        assert isinstance(exc, SyntaxError)
-        line, code, where = exc.lineno, str(exc.text or "").strip(), exc.filename
-    else:
-        line, code = (last.lineno, (last.line or "").strip()) if last else (None, "")
-        where = last.filename if last else None
-    cell = notebook.cell_number(where) if isinstance(where, str) else None
-    if isinstance(exc, MissingName):
-        kind = "missing_name"
-    elif isinstance(exc, NotImplementedError):
-        kind = "not_implemented"
-    elif _is_out_of_memory(exc):
-        kind = "memory"
-    elif isinstance(exc, SystemExit):
-        kind = "exit"
-    elif isinstance(exc, SyntaxError):
-        kind = "syntax"
-    else:
-        kind = "raised"
-    try:
-        message = exc.msg if isinstance(exc, SyntaxError) and syntax else str(exc)
-    except Exception:  # a hostile __str__
-        message = ""
-    if kind == "memory" and not message:
-        message = protocol.type_name(exc)
-    return {
-        "kind": kind,
-        "exception": protocol.type_name(exc),
-        "message": message[:500],
-        "line": line if type(line) is int else None,
-        "code": code[:200],
-        "cell": cell,
-        "in_student_code": bool(frames),
-    }
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    if isinstance(exc, (MemoryError, torch.OutOfMemoryError)):
-        return True
-    try:
-        text = str(exc) if isinstance(exc, RuntimeError) else ""
-    except Exception:
-        return False
-    return "can't allocate memory" in text or "out of memory" in text
-
-
-# -- shutting the worker in -------------------------------------------------------------------
-
-
-def _redirect_output(output: Connection) -> None:
-    # Whatever the student prints goes to the grader through this pipe, never to the
-    # terminal or the JSON report; stdin is empty.
-    fd = output.fileno()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    output.close()
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-
-
-_GRADER_DIR = str(Path(__file__).resolve().parent.parent)
-
-
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
-    """A warning as the student sees it: where in their code, never a path inside the grader."""
-    ours = str(filename).startswith(_GRADER_DIR) or filename == neutral.NEUTRAL_FILE
-    where = "" if ours else f"{filename}:{lineno}: "
-    try:
-        sys.stderr.write(f"{where}{category.__name__}: {message}\n")
-    except Exception:  # a closed or replaced stderr
-        pass
-
-
-def _close_inherited(keep: set[int]) -> None:
-    """Close what the forkserver handed down (its 'alive' pipe, the resource tracker's pipe, ...).
-
-    Through those, student code could make the forkserver or the resource tracker (both
-    outside the sandbox) fail, and print a traceback on the grader's stderr.
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    # The student's code, if it uses multiprocessing, starts its own resource tracker.
-    setattr(resource_tracker._resource_tracker, "_fd", None)
-    setattr(forkserver._forkserver, "_forkserver_alive_fd", None)
-    try:
-        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        return
-    for fd in open_fds:
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
 # -- messages ---------------------------------------------------------------------------------
 
 
@@ -398,11 +288,3 @@ def _reap_children() -> None:
             return
         if pid == 0:
             return
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            stream.flush()  # type: ignore[union-attr]
-        except _BaseException:  # the student may have replaced or closed them
-            pass

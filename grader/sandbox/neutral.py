@@ -11,7 +11,7 @@ they will build), and the globals those frames see neutral `__name__`, `__file__
 
 Only the worker is changed (it runs after the fork). The student's own frames keep their
 names, so tracebacks still point at the student's file and line; warnings from a grader
-frame show no place (see child._show_warning).
+frame show no place (see streams.show_warning).
 """
 
 from __future__ import annotations
