@@ -68,15 +68,23 @@ def validate(
         "--alternates", help="Folder of correct variants (<exercise>/*.py); default: tests/alternates of a checkout.",
     )] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Files graded at once (default: cores).")] = None,
+    repeat: Annotated[int, typer.Option(
+        "--repeat", metavar="N", min=1,
+        help="Grade everything N times, over seeds and thread counts, and list the checks whose verdict "
+             "changes or whose margin on a correct file comes near its tolerance (flaky).")] = 1,
 ) -> None:
     """CI: references get full marks, stubs 0 ("not implemented yet"), every mutant loses points."""
     from grader import report, validate as validation
 
-    verdicts = validation.validate(
-        exercises, alternates_dir=alternates or validation.default_alternates_dir(), workers=workers,
-    )
-    report.render_validation(verdicts, out)
-    raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) else ExitCode.POINTS_LOST)
+    runs = [(conditions, validation.validate(exercises, alternates_dir=alternates or validation.default_alternates_dir(),
+                                             workers=workers, conditions=conditions))
+            for conditions in validation.rounds(repeat)]
+    verdicts = [verdict for _, round_verdicts in runs for verdict in round_verdicts]
+    report.render_validation(runs[0][1], out)
+    flaky = validation.flaky(runs) if repeat > 1 else []
+    if repeat > 1:
+        report.render_flaky(flaky, repeat, out)
+    raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) and not flaky else ExitCode.POINTS_LOST)
 
 
 @app.command()

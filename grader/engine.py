@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,29 +38,42 @@ OUTPUT_SHOWN = 600  # characters of what the student printed, per check: its las
 UNEXPECTED = "unexpected_answer"  # a judge's mismatch for an answer its probe cannot have sent: the check's error
 
 
+@dataclass(frozen=True)
+class Conditions:
+    """The seed every probe starts from, and torch's thread count, on both sides (the worker and the
+    reference). Grading always uses the defaults; `grader validate --repeat` varies them to find checks
+    whose verdict depends on them."""
+
+    seed: int = SEED
+    torch_threads: int = 1  # the other core runs the student's code meanwhile
+
+
 def grade(exercise: Exercise, source: Source, *, device: str = "cpu", cell_timeout: float = CELL_TIMEOUT,
-          kernel: bool = False) -> ExerciseReport:
+          kernel: bool = False, conditions: Conditions = Conditions()) -> ExerciseReport:
     """Grade the student's `source` on every check of `exercise`."""
-    return grade_many([exercise], source, device=device, cell_timeout=cell_timeout, kernel=kernel)[0]
+    return grade_many([exercise], source, device=device, cell_timeout=cell_timeout, kernel=kernel,
+                      conditions=conditions)[0]
 
 
 def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "cpu",
-               cell_timeout: float = CELL_TIMEOUT, kernel: bool = False) -> list[ExerciseReport]:
+               cell_timeout: float = CELL_TIMEOUT, kernel: bool = False,
+               conditions: Conditions = Conditions()) -> list[ExerciseReport]:
     """Grade `source` on several exercises, in one sandbox: a notebook runs once for all of them.
 
     With `kernel`, a notebook runs in a real Jupyter kernel through nbclient (full fidelity);
     otherwise in an IPython shell inside the worker (fast). A .py file always runs as a module.
     """
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the other core runs the student's code meanwhile
+    torch.set_num_threads(conditions.torch_threads)
     try:
-        return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout, kernel=kernel)
+        return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout, kernel=kernel,
+                      conditions=conditions)
     finally:
-        torch.set_num_threads(threads)  # a notebook calling grader.check() keeps its own setting
+        torch.set_num_threads(threads)  # a process that called grade() keeps its own setting
 
 
 def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float,
-           kernel: bool) -> list[ExerciseReport]:
+           kernel: bool, conditions: Conditions) -> list[ExerciseReport]:
     began = time.monotonic()  # an exercise's time runs from the end of the one before: the first's includes the load
     for exercise in exercises:
         _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
@@ -70,7 +84,8 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         exercises=tuple(e.name for e in exercises), source=source.path.resolve(), device=device,
         memory_mb=max(e.memory_mb for e in exercises), workdir=Path(workdir), load_timeout=load_timeout,
         budget=BUDGET * len(exercises) + (NOTEBOOK_TIMEOUT if source.notebook else 0.0),
-        notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel,
+        notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel, seed=conditions.seed,
+        torch_threads=conditions.torch_threads,
     ) as box:
         probe = 0
         reading = static.read(source.path, source.notebook) if any(
@@ -87,13 +102,13 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                 before = worker_cpu(pid)
                 box.submit(probe - 1)
                 same = pid is not None and box.pid == pid  # not a worker started (and loading) for this probe
-                native, exact = reference(exercise.name, index, device)  # computed while the student's runs
+                native, exact = reference(exercise.name, index, device, conditions.seed)  # while the student's runs
                 outcome = box.wait(check.timeout or exercise.timeout)
                 seen = None
                 if check.sees and reading is not None:
                     after = worker_cpu(pid) if same and box.pid == pid else None
                     seen = Seen(reading=reading, cpu=None if before is None or after is None else after - before,
-                                reference_cpu=reference_cpu(exercise.name, index, device))
+                                reference_cpu=reference_cpu(exercise.name, index, device, conditions.seed))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
                                           notebook=source.notebook, seen=seen, shadows=shadows)
             ended = time.monotonic()
@@ -125,7 +140,7 @@ def shadowing_files(path: Path) -> tuple[str, ...]:
 
 
 _REFERENCE_LOCK = threading.Lock()  # `validate` grades in threads; compute each reference once
-_REFERENCE_CPU: dict[tuple[str, int, str], float] = {}  # CPU seconds of each reference probe (native run)
+_REFERENCE_CPU: dict[tuple[str, int, str, int], float] = {}  # CPU seconds of each reference probe (native run)
 
 
 def worker_cpu(pid: int | None) -> float | None:
@@ -149,32 +164,34 @@ def worker_cpu(pid: int | None) -> float | None:
         return None
 
 
-def reference_cpu(exercise: str, index: int, device: str) -> float | None:
+def reference_cpu(exercise: str, index: int, device: str, seed: int = SEED) -> float | None:
     """CPU seconds the reference's probe took (its native run, in the grader), once it has run."""
     with _REFERENCE_LOCK:
-        return _REFERENCE_CPU.get((exercise, index, device))
+        return _REFERENCE_CPU.get((exercise, index, device, seed))
 
 
-def reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
+def reference(exercise: str, index: int, device: str,
+              seed: int = SEED) -> tuple[dict[str, Observed], dict[str, Observed]]:
     """The reference's observations for one check: at the student's dtypes, and in float64."""
     with _REFERENCE_LOCK:
-        return _reference(exercise, index, device)
+        return _reference(exercise, index, device, seed, torch.get_num_threads())
 
 
 @functools.cache
-def _reference(exercise: str, index: int, device: str) -> tuple[dict[str, Observed], dict[str, Observed]]:
+def _reference(exercise: str, index: int, device: str, seed: int,
+               torch_threads: int) -> tuple[dict[str, Observed], dict[str, Observed]]:
     from grader import bank
 
     check = bank.get(exercise).checks[index]
     ns = vars(_reference_module(exercise))
-    seed_everything(SEED)
+    seed_everything(seed)
     started = time.thread_time()
     observed = check.probe(Run(ns, device=device, student=False))
-    _REFERENCE_CPU[(exercise, index, device)] = time.thread_time() - started
+    _REFERENCE_CPU[(exercise, index, device, seed)] = time.thread_time() - started
     native = roundtrip(observed)
     if check.reference == "native":
         return native, native
-    seed_everything(SEED)
+    seed_everything(seed)
     exact = roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
     return native, exact
 

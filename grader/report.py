@@ -20,7 +20,7 @@ from rich.text import Text
 from grader.i18n import text
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.text import finite, printable
-from grader.validate import Verdict
+from grader.validate import Flaky, Verdict
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
          Status.TIMEOUT: ("⏱", "red"), Status.MEMORY: ("✗", "red"), Status.SKIPPED: ("–", "dim")}
@@ -329,3 +329,17 @@ def render_validation(verdicts: list[Verdict], console: Console) -> None:
     bad = sum(not v.ok for v in verdicts)
     summary = f"{len(verdicts)} files graded, {bad} violation{'s' if bad != 1 else ''}"
     console.print(Text(summary, style="bold red" if bad else "bold green"))
+
+
+def render_flaky(flaky: list[Flaky], repeat: int, console: Console) -> None:
+    """`grader validate --repeat N`: the checks whose verdict depends on the seed or thread count, or
+    that a correct file nearly fails; a line saying there are none otherwise."""
+    if not flaky:
+        console.print(Text(f"{repeat} rounds over seeds and thread counts: no flaky check", style="bold green"))
+        return
+    table = Table(title=f"flaky checks ({repeat} rounds over seeds and thread counts)", title_justify="left")
+    for column in ("exercise", "check", "why"):
+        table.add_column(column)
+    for item in flaky:
+        table.add_row(item.exercise, item.check, Text(printable(item.why, lines=False)))
+    console.print(table)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import bank, files
+from grader.engine import Conditions
 from grader.results import ExerciseReport, Status
 
 CAUGHT_BY = re.compile(r"Caught by:\s*([a-z0-9_]+(?:\s*,\s*[a-z0-9_]+)*)")
@@ -85,9 +86,9 @@ def judge(subject: Subject, report: ExerciseReport) -> Verdict:
 
 
 def validate(exercises: list[str] | None = None, *, alternates_dir: Path | None = None,
-             workers: int | None = None) -> list[Verdict]:
-    """Grade every subject (in parallel) and judge each report."""
-    from grader.api import check
+             workers: int | None = None, conditions: Conditions = Conditions()) -> list[Verdict]:
+    """Grade every subject (in parallel) under `conditions` and judge each report."""
+    from grader import engine, submission
     from grader.sandbox import runner
 
     runner.warm_up()
@@ -97,10 +98,53 @@ def validate(exercises: list[str] | None = None, *, alternates_dir: Path | None 
     todo = subjects(names, alternates_dir)
 
     def run(subject: Subject) -> Verdict:
-        return judge(subject, check(subject.exercise, file=subject.path))
+        with submission.prepared(subject.path, subject.exercise) as source:
+            report = engine.grade(bank.get(subject.exercise), source, conditions=conditions)
+        return judge(subject, report)
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         return list(pool.map(run, todo))
+
+
+NEAR = 0.5  # a correct file whose error is this fraction of the allowed error or more is close to failing
+
+
+@dataclass(frozen=True)
+class Flaky:
+    """A check whose verdict depends on the seed or the thread count, or that a correct file nearly fails."""
+
+    exercise: str
+    check: str
+    why: str
+
+
+def rounds(repeat: int) -> list[Conditions]:
+    """The conditions of `validate --repeat N`: the grading default first, then other seeds, 1 and 2 threads."""
+    return [Conditions(seed=k, torch_threads=1 + k % 2) for k in range(max(1, repeat))]
+
+
+def flaky(runs: list[tuple[Conditions, list[Verdict]]]) -> list[Flaky]:
+    """Every check that passed and failed the same file in different rounds, or whose margin on a
+    correct file (reference, alternate) came near its tolerance in some round."""
+    found: dict[tuple[str, str], str] = {}
+    statuses: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for conditions, verdicts in runs:
+        said = f"seed {conditions.seed}, {conditions.torch_threads} thread{'s' if conditions.torch_threads > 1 else ''}"
+        for verdict in verdicts:
+            subject = verdict.subject
+            for check in verdict.report.checks:
+                key = (subject.exercise, check.id)
+                statuses.setdefault((*key, f"{subject.role} {subject.name}"), {}).setdefault(
+                    check.status.value, []).append(said)
+                margin = check.margin
+                if (subject.role in ("reference", "alternate") and check.status is Status.PASSED
+                        and margin is not None and margin >= NEAR and key not in found):
+                    found[key] = (f"{subject.role} {subject.name}: error {margin:.2f} of the allowed ({said})")
+    for (exercise, check_id, who), seen in statuses.items():
+        if len(seen) > 1 and (exercise, check_id) not in found:
+            found[(exercise, check_id)] = f"{who}: " + "; ".join(
+                f"{status} with {', '.join(sorted(set(rounds)))}" for status, rounds in sorted(seen.items()))
+    return [Flaky(exercise, check_id, why) for (exercise, check_id), why in sorted(found.items())]
 
 
 def default_alternates_dir() -> Path | None:

@@ -12,7 +12,9 @@ import pytest
 
 from conftest import ROOT
 from grader import api, bank
-from grader.validate import Subject, judge, subjects
+from grader.engine import Conditions
+from grader.results import CheckResult, ExerciseReport, Status
+from grader.validate import Subject, Verdict, flaky, judge, rounds, subjects
 
 SUBJECTS = subjects(list(bank.NAMES), ROOT / "tests" / "alternates")
 HEAVY = {"cnn_classifier"}  # trains a network in its last check
@@ -50,3 +52,33 @@ def test_validate_passes_on_the_bank_of_one_exercise(run_grader):
     result = run_grader("validate", "sq_loss")
     assert result.code == 0, result.stdout
     assert "0 violations" in result.stdout
+
+
+def _verdict(role: str, name: str, status: Status, margin: float | None) -> Verdict:
+    check = CheckResult(id="values", title="values", status=status, score=float(status is Status.PASSED),
+                        max_score=1.0, margin=margin)
+    report = ExerciseReport(exercise="sq_loss", title="", file="", device="cpu", checks=[check])
+    return Verdict(Subject("sq_loss", role, Path(f"{name}.py")), report, ())
+
+
+def test_flaky_names_a_check_whose_verdict_or_margin_depends_on_the_round():
+    first, second = rounds(2)
+    assert first == Conditions() and second.seed != first.seed and second.torch_threads != first.torch_threads
+    steady = [(first, [_verdict("alternate", "a", Status.PASSED, 0.1)]),
+              (second, [_verdict("alternate", "a", Status.PASSED, 0.2)])]
+    assert flaky(steady) == []
+    changing = [(first, [_verdict("mutant", "m", Status.FAILED, None)]),
+                (second, [_verdict("mutant", "m", Status.PASSED, 0.0)])]
+    (found,) = flaky(changing)
+    assert (found.exercise, found.check) == ("sq_loss", "values")
+    assert "mutant m" in found.why and "failed with seed 0, 1 thread" in found.why
+    close = [(first, [_verdict("reference", "r", Status.PASSED, 0.1)]),
+             (second, [_verdict("reference", "r", Status.PASSED, 0.7)])]
+    (found,) = flaky(close)
+    assert "error 0.70 of the allowed (seed 1, 2 threads)" in found.why
+
+
+def test_validate_repeat_reruns_over_seeds_and_threads(run_grader):
+    result = run_grader("validate", "sq_loss", "--repeat", "2")
+    assert result.code == 0, result.stdout[-2000:]
+    assert "2 rounds over seeds and thread counts: no flaky check" in result.stdout

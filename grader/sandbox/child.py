@@ -60,6 +60,8 @@ class Job:
     kernel: bool = False  # full fidelity: the worker becomes a Jupyter kernel, the grader runs the cells
     key: str = ""  # the kernel's message signing key
     scale: float = 1.0  # $GRADER_TIMEOUT_SCALE: a check's limit is its timeout times this
+    seed: int = SEED  # every probe and the load start from this seed (`grader validate --repeat` varies it)
+    torch_threads: int = 1  # torch's intra-op threads in the worker (varied likewise)
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -123,7 +125,7 @@ def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any
     except Exception:  # not the grader's request
         _exit(0)
     _reap_children()
-    seed_everything(SEED)
+    seed_everything(job.seed)
     chunks: list[Any] = []
     try:
         running = threads.mark()
@@ -205,7 +207,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
             module.__file__ = str(path)
             sys.modules[path.stem] = module
             code = compile(_decode_source(source, str(path)), str(path), "exec")
-            seed_everything(SEED)
+            seed_everything(job.seed)
             exec(code, module.__dict__)  # noqa: S102 - running student code is the point
             ns = module.__dict__
     except _BaseException as exc:  # noqa: BLE001
@@ -227,7 +229,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
 def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Run the notebook's code cells (written by grader.submission as a JSON list of strings)."""
     cells = _notebook_cells(source)
-    seed_everything(SEED)
+    seed_everything(job.seed)
 
     def describe(exc: BaseException) -> dict[str, Any]:
         confine.release_reserve()

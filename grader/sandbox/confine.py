@@ -58,7 +58,7 @@ MEMORY_RESERVE = 16 * 2**20  # freed when memory runs out, so the report can sti
 def isolate(job: Job) -> dict[str, Any]:
     """Drop privileges, set limits, confine writes; returns what was applied (for the record)."""
     facts: dict[str, Any] = {}
-    torch.set_num_threads(1)
+    torch.set_num_threads(job.torch_threads)
     sys.dont_write_bytecode = True
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file fails to write; it does not kill
