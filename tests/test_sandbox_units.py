@@ -264,6 +264,40 @@ def test_a_worker_killed_from_outside_mid_check_is_retried_once(
         assert box.wait(10.0).status is Status.PASSED
 
 
+SLOW_IMPORT = """
+import time
+from pathlib import Path
+
+Path("started").touch()
+time.sleep(0.6)
+
+def sq_loss(y_true, y_prediction):
+    return (y_true - y_prediction) ** 2
+"""
+
+
+@pytest.mark.parametrize("kills, status", [(1, Status.PASSED), (2, Status.ERROR)])
+def test_a_worker_killed_from_outside_while_loading_loads_once_more(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kills: int, status: Status) -> None:
+    monkeypatch.setenv("GRADER_TIMEOUT_SCALE", "1")
+    source = tmp_path / "slow_import.py"
+    source.write_text(SLOW_IMPORT)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    with runner.Sandbox(exercises=("sq_loss",), source=source, device="cpu", memory_mb=2048, workdir=workdir,
+                        load_timeout=10.0) as box:
+        killer = _kill_workers(box, workdir, kills)
+        box.submit(0)
+        outcome = box.wait(10.0)
+        killer.join(timeout=5)
+        assert outcome.status is status, outcome.error
+        if status is Status.ERROR:  # then every check says so, without loading it a third time
+            assert outcome.error["signal"] == "SIGKILL" and outcome.error["during_load"]
+            box.submit(3)
+            assert box.wait(10.0).error == outcome.error
+            assert not (workdir / "worker3").exists()
+
+
 def test_a_thread_still_running_is_the_checks_error_and_the_next_check_gets_a_fresh_worker(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_TIMEOUT_SCALE", "0.2")
