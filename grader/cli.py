@@ -7,31 +7,104 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from typer._click.core import Context, Parameter
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from grader import api, files
 from grader.errors import BadOption, GraderError
 from grader.results import ExitCode
 from grader.text import dumps, printable
 
+
+class _Option(TyperOption):
+    """An option whose help shows its metavar (`--file FILE`), not typer's type marker (`<path>`, `<bool>`)."""
+
+    def display_type_rich(self, ctx: Context) -> str | None:
+        return None if self.is_flag or self.count else self.metavar or (self.name or "value").upper()
+
+
+class _Argument(TyperArgument):
+    """An argument whose help shows its name and help text, not typer's type marker."""
+
+    def display_type_rich(self, ctx: Context) -> str | None:
+        return None
+
+
+class _PlainHelp:
+    """A command whose parameters are `_Option` and `_Argument` (the help option included)."""
+
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        params: list[Parameter] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if type(param) is TyperOption:
+                param.__class__ = _Option
+            elif type(param) is TyperArgument:
+                param.__class__ = _Argument
+        return params
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    cls=_Group, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Grades PyTorch exercises: outputs and gradients against a reference, student code isolated.",
 )
 out = Console()
 err = Console(stderr=True)
 
-Lang = Annotated[str, typer.Option("--lang", help="Feedback language: en or ja.")]
+Lang = Annotated[str, typer.Option("--lang", metavar="LANG", help="Feedback language: en or ja.")]
 CellTimeout = Annotated[Optional[float], typer.Option(
-    "--cell-timeout", min=0.1, help="Seconds each notebook cell may run (default 30).")]
+    "--cell-timeout", min=0.1, metavar="SECONDS", help="Seconds each notebook cell may run (default 30).")]
 Kernel = Annotated[bool, typer.Option(
     "--kernel", help="Full fidelity: run notebooks in a real Jupyter kernel through nbclient (slower).")]
+Device = Annotated[str, typer.Option("--device", metavar="DEVICE", help="cpu or cuda.")]
+CanvasId = Annotated[Optional[str], typer.Option(
+    "--canvas-assignment-id", metavar="ID",
+    help="Canvas: the assignment's number (in its URL); without it Canvas creates a new assignment on import.")]
+MoodleId = Annotated[Optional[str], typer.Option(
+    "--moodle-item-idnumber", metavar="ID",
+    help="Moodle: the grade item's ID number; also writes moodle.xml.")]
+Roster = Annotated[Optional[Path], typer.Option(
+    "--roster", metavar="CSV",
+    help="Canvas, Moodle, LTI: CSV with the columns student,lms_id[,name,email,section,sis_user_id,sis_login_id].")]
 
 
-@app.command("list")
+def _version(shown: bool) -> None:
+    if shown:
+        from grader import __version__
+
+        out.print(f"torchgrader {__version__}", markup=False, highlight=False)
+        raise typer.Exit(ExitCode.FULL_MARKS)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Grades PyTorch exercises: outputs and gradients against a reference, student code isolated."""
+
+
+def _language(lang: str) -> str:
+    """`lang` if the feedback can be written in it; BadOption (exit 2) naming the languages otherwise."""
+    from grader.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise BadOption(f"--lang {lang}: no such language. Known: {', '.join(LANGUAGES)}.")
+    return lang
+
+
+@app.command("list", cls=_Command)
 def list_command() -> None:
     """The exercises, with title and points."""
     exercises = api.list_exercises()
@@ -40,12 +113,13 @@ def list_command() -> None:
         out.print(f"[bold]{exercise.name:<20}[/bold] {exercise.title:<{width}}  {exercise.max_score:g} points")
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
-    exercise: Annotated[str, typer.Argument(help="Exercise name, e.g. sq_loss.")],
-    file: Annotated[Optional[Path], typer.Option("--file", help="Grade this .py or .ipynb file.")] = None,
+    exercise: Annotated[str, typer.Argument(metavar="EXERCISE", help="Exercise name, e.g. sq_loss.")],
+    file: Annotated[Optional[Path], typer.Option("--file", metavar="FILE",
+                                                 help="Grade this .py or .ipynb file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report, and nothing else, on stdout.")] = False,
-    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
+    device: Device = "cpu",
     lang: Lang = "en",
     cell_timeout: CellTimeout = None,
     kernel: Kernel = False,
@@ -53,6 +127,7 @@ def check(
     """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
     from grader import report
 
+    lang = _language(lang)
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
@@ -61,13 +136,15 @@ def check(
     _exit_now(result.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
-    exercises: Annotated[Optional[list[str]], typer.Argument(help="Only these exercises.")] = None,
+    exercises: Annotated[Optional[list[str]], typer.Argument(metavar="EXERCISES", help="Only these exercises.")] = None,
     alternates: Annotated[Optional[Path], typer.Option(
-        "--alternates", help="Folder of correct variants (<exercise>/*.py); default: tests/alternates of a checkout.",
+        "--alternates", metavar="DIR",
+        help="Folder of correct variants (EXERCISE/*.py); default: tests/alternates of a checkout.",
     )] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Files graded at once (default: cores).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", metavar="N",
+                                                   help="Files graded at once (default: cores).")] = None,
     repeat: Annotated[int, typer.Option(
         "--repeat", metavar="N", min=1,
         help="Grade everything N times, over seeds and thread counts, and list the checks whose verdict "
@@ -87,31 +164,44 @@ def validate(
     raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) and not flaky else ExitCode.POINTS_LOST)
 
 
-@app.command()
+@app.command(cls=_Command)
 def grade(
-    submissions: Annotated[Path, typer.Argument(help="Folder: one notebook or .py per student, or one folder each.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the gradebook, reports and exports go.")],
-    assignment: Annotated[Optional[str], typer.Option("--assignment", help="A named set of exercises.")] = None,
-    exercises: Annotated[Optional[str], typer.Option("--exercises", help="Or: exercises a,b,c.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Submissions at once (default: cores).")] = None,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Grade on this Dask scheduler (tcp://host:8786).")] = None,
+    submissions: Annotated[Path, typer.Argument(
+        metavar="SUBMISSIONS", help="Folder: one notebook or .py per student, or one folder each.")],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where the gradebook, reports and exports go.")],
+    assignment: Annotated[Optional[str], typer.Option("--assignment", metavar="NAME",
+                                                      help="A named set of exercises.")] = None,
+    exercises: Annotated[Optional[str], typer.Option("--exercises", metavar="a,b,c",
+                                                     help="Or: these exercises.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, metavar="N",
+                                                   help="Submissions at once (default: cores).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS",
+                                                     help="Grade on this Dask scheduler (tcp://host:8786).")] = None,
     regrade: Annotated[bool, typer.Option("--regrade", help="Grade again what the gradebook already has.")] = False,
-    export: Annotated[Optional[list[str]], typer.Option("--export", help="Also write this LMS format (repeatable).")] = None,
-    student: Annotated[Optional[str], typer.Option("--student", help="SUBMISSIONS is this one student's folder.")] = None,
-    title: Annotated[str, typer.Option("--title", help="Title of the report and LMS column.")] = "",
+    export: Annotated[Optional[list[str]], typer.Option("--export", metavar="FORMAT",
+                                                        help="Also write this LMS format (repeatable).")] = None,
+    student: Annotated[Optional[str], typer.Option("--student", metavar="ID",
+                                                   help="SUBMISSIONS is this one student's folder.")] = None,
+    title: Annotated[str, typer.Option("--title", metavar="TITLE",
+                                       help="Title of the report and LMS column (default: the assignment's).")] = "",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar; one line per student, for logs.")] = False,
-    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
+    device: Device = "cpu",
     cell_timeout: CellTimeout = None,
     kernel: Kernel = False,
     lang: Lang = "en",
+    canvas_assignment_id: CanvasId = None,
+    moodle_item_idnumber: MoodleId = None,
+    roster: Roster = None,
 ) -> None:
     """Grade a class's submissions in parallel into OUT: gradebook, per-student reports, report.html."""
+    from grader import exports
     from grader.batch import progress
     from grader.batch.grading import Settings
     from grader.batch.run import Plan, grade_class
     from grader.exports import FORMATS
     from grader.sandbox.runner import CELL_TIMEOUT
 
+    lang = _language(lang)
     names = _exercise_names(assignment, exercises)
     for fmt in export or []:
         if fmt not in FORMATS:
@@ -123,6 +213,9 @@ def grade(
         settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT, kernel=kernel),
         workers=workers or os.cpu_count() or 1, scheduler=scheduler, regrade=regrade, lang=lang,
         student=student, exports=tuple(export or ()),
+        export_options=exports.ExportOptions(  # the roster is read now: a bad one stops the run before grading
+            canvas_assignment_id=canvas_assignment_id, moodle_item_idnumber=moodle_item_idnumber,
+            roster=exports.read_roster(roster) if roster else None, lang=lang),
     )
     with progress.shown(err, quiet=quiet) as listener:
         summary = grade_class(plan, listener)
@@ -130,35 +223,41 @@ def grade(
     raise typer.Exit(ExitCode.POINTS_LOST if summary.errors or summary.problems else ExitCode.FULL_MARKS)
 
 
-@app.command("export")
+@app.command("export", cls=_Command)
 def export_command(
-    directory: Annotated[Path, typer.Argument(help="The --out folder of a `grader grade` run.")],
-    fmt: Annotated[str, typer.Option("--format", help="gradescope, canvas, moodle, lti-ags, prairielearn, junit or csv.")],
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write (default DIR/exports/FORMAT).")] = None,
-    canvas_assignment_id: Annotated[Optional[str], typer.Option("--canvas-assignment-id")] = None,
-    moodle_item_idnumber: Annotated[Optional[str], typer.Option("--moodle-item-idnumber")] = None,
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV: student,lms_id[,name,email,section,sis_user_id,sis_login_id].")] = None,
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The --out folder of a `grader grade` run.")],
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                     help="gradescope, canvas, moodle, lti-ags, prairielearn, junit or csv.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", metavar="DIR",
+                                                    help="Where to write (default DIR/exports/FORMAT).")] = None,
+    canvas_assignment_id: CanvasId = None,
+    moodle_item_idnumber: MoodleId = None,
+    roster: Roster = None,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", metavar="LANG", help="Language of the labels: en or ja (default: the grading run's).")] = None,
 ) -> None:
     """Write a graded batch in an LMS's (or CI's) import format."""
     from grader import exports
     from grader.batch.run import PLAN_FILE
 
+    if lang is not None:
+        _language(lang)
     students = exports.load_students(directory)
     plan = json.loads((directory / PLAN_FILE).read_text()) if (directory / PLAN_FILE).is_file() else {}
     names = plan.get("exercises") or list(dict.fromkeys(e["exercise"] for s in students for e in s["exercises"]))
     options = exports.ExportOptions(
         canvas_assignment_id=canvas_assignment_id, moodle_item_idnumber=moodle_item_idnumber,
-        roster=exports.read_roster(roster) if roster else None, lang=plan.get("lang", "en"))
+        roster=exports.read_roster(roster) if roster else None, lang=lang or plan.get("lang", "en"))
     written = exports.export(students, fmt, out_dir or directory / "exports" / fmt, exercises=names,
                              assignment=plan.get("assignment", ""), title=plan.get("title", ""), options=options)
     for path in written:
         out.print(str(path), markup=False, highlight=False)
 
 
-@app.command("gradescope-bundle")
+@app.command("gradescope-bundle", cls=_Command)
 def gradescope_bundle(
-    name: Annotated[str, typer.Argument(help="An assignment name, or exercises a,b,c.")],
-    zip_path: Annotated[Path, typer.Option("--out", help="The zip to write.")] = Path("autograder.zip"),
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An assignment name, or exercises a,b,c.")],
+    zip_path: Annotated[Path, typer.Option("--out", metavar="ZIP", help="The zip to write.")] = Path("autograder.zip"),
 ) -> None:
     """A Gradescope autograder zip (setup.sh + run_autograder) that grades NAME with this grader."""
     from grader import __version__
@@ -184,9 +283,9 @@ def _exercise_names(assignment: str | None, exercises: str | None) -> tuple[str,
     return names
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create exercises/.")] = Path("."),
+    directory: Annotated[Path, typer.Argument(metavar="DIRECTORY", help="Where to create exercises/.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Copy the exercise stubs into DIRECTORY/exercises/ to start working."""

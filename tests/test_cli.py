@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -153,3 +154,56 @@ def test_init_copies_the_stubs(run_grader, tmp_path):
     result = run_grader("init", tmp_path)
     assert result.code == 0
     assert (tmp_path / "exercises" / "sq_loss.py").read_text() == (ROOT / "exercises" / "sq_loss.py").read_text()
+
+
+COMMANDS = ["list", "check", "validate", "grade", "export", "gradescope-bundle", "init"]
+
+
+def test_version(run_grader):
+    from grader import __version__
+
+    done = run_grader("--version")
+    assert done.code == 0 and done.stdout.strip() == f"torchgrader {__version__}"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_shows_no_type_markers(run_grader, command):
+    done = run_grader(*([command] if command else []), "--help")
+    assert done.code == 0, done.stderr
+    assert not re.search(r"<(bool|str|path|int|float|[a-z]+)>", done.stdout), done.stdout
+
+
+def test_every_option_of_every_command_has_help():
+    import typer.main
+
+    from grader.cli import app
+
+    group = typer.main.get_command(app)
+    context = group.make_context("grader", ["list"])
+    for name in COMMANDS:
+        command = group.get_command(context, name)
+        for param in command.get_params(context):
+            assert param.help, f"grader {name} {param.opts}: no help text"
+    for param in group.get_params(context):
+        assert param.help, param.opts
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "sq_loss"),
+    ("grade", ".", "--exercises", "sq_loss", "--out", "out"),
+    ("export", "out", "--format", "csv"),
+], ids=["check", "grade", "export"])
+def test_an_unknown_language_exits_2_naming_the_languages(run_grader, workspace, args):
+    done = run_grader(*args, "--lang", "fr", cwd=workspace)
+    assert done.code == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "--lang fr" in done.stderr and "en, ja" in done.stderr
+
+
+def test_output_to_a_pipe_is_not_padded(run_grader, workspace):
+    write(workspace, WRONG)
+    done = run_grader("check", "sq_loss", cwd=workspace)
+    lines = done.stdout.splitlines()
+    assert done.code == 1 and "total" in done.stdout
+    assert all(line == line.rstrip() for line in lines), [line for line in lines if line != line.rstrip()]
+    assert all(len(line) <= 120 for line in lines)  # COLUMNS, as the conftest sets it
+
