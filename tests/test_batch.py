@@ -326,3 +326,60 @@ def test_cli_grades_exports_and_exits_by_the_contract(tmp_path):
     (folder / "cal.ipynb").write_text("not json")
     broken = grader("grade", folder, "--exercises", ",".join(EXERCISES), "--out", tmp_path / "out")
     assert broken.code == 1 and "not gradable" in broken.stdout
+
+
+ODD_IDS = ["Alice", "a b", "名前", "bob"]
+
+
+def test_students_json_follows_the_file_name_rule_and_keeps_the_raw_id(tmp_path):
+    from grader import exports
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for student_id in ODD_IDS:
+        (folder / f"{student_id}.ipynb").write_text("")  # unreadable: an error, graded without a sandbox
+    out = tmp_path / "out"
+    (out / "students").mkdir(parents=True)
+    (out / "students" / "Alice.json").write_text(json.dumps({"student": "Alice", "status": "error",
+                                                             "exercises": []}))  # an older grader's name
+    (out / "students" / "a b.json").write_text(json.dumps({"student": "someone else"}))  # not this student's
+    grade(folder, out)
+    written = {path.name: json.loads(path.read_text())["student"] for path in (out / "students").glob("*.json")}
+    expected = {student_file_name(student_id, ".json"): student_id for student_id in ODD_IDS}
+    assert written == {**expected, "a b.json": "someone else"}
+    (out / "students" / "a b.json").unlink()
+    assert [s["student"] for s in exports.load_students(out)] == sorted(ODD_IDS)
+    again = grade(folder, out)  # the gradebook's reports are re-used, under the same names
+    assert again.reused == len(ODD_IDS) and sorted(p.name for p in (out / "students").glob("*.json")) == \
+        sorted(expected)
+    done = grader("export", out, "--format", "csv")
+    assert done.code == 0, done.stderr
+    rows = (out / "exports" / "csv" / "grades.csv").read_text().splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == sorted(ODD_IDS), rows
+
+
+def test_grade_gives_an_lms_export_its_roster_and_ids(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.ipynb").write_text("")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,lms_id,sis_user_id\nann,4242,S-1\n")
+    out = tmp_path / "out"
+    done = grader("grade", folder, "--assignment", "nma_w1d2", "--out", out, "--export", "canvas",
+                  "--export", "moodle", "--roster", roster, "--canvas-assignment-id", "901234",
+                  "--moodle-item-idnumber", "hw1")
+    assert done.code == 1 and "Traceback" not in done.stderr, done.stderr  # ann's file cannot be read
+    canvas = (out / "exports" / "canvas" / "canvas.csv").read_text()
+    assert "(901234)" in canvas.splitlines()[0] and "4242" in canvas and "S-1" in canvas
+    assert (out / "exports" / "moodle" / "moodle.xml").is_file()
+    assert "<title>Neuromatch W1D2 Tutorial 1: autograd and training</title>" in (out / "report.html").read_text()
+
+
+def test_grade_with_a_bad_roster_stops_before_grading(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.ipynb").write_text("")
+    (tmp_path / "roster.csv").write_text("who,id\nann,1\n")
+    done = grader("grade", folder, "--exercises", "sq_loss", "--out", tmp_path / "out", "--export", "canvas",
+                  "--roster", tmp_path / "roster.csv")
+    assert done.code == 2 and "student and lms_id" in done.stderr and not (tmp_path / "out").exists()

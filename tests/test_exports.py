@@ -118,7 +118,7 @@ def test_all_lists_exactly_the_public_names() -> None:
     import grader.exports
 
     assert sorted(grader.exports.__all__) == ["ExportOptions", "FORMATS", "RosterEntry", "export", "load_students",
-                                              "read_roster"]
+                                              "read_roster", "title_of"]
     assert all(getattr(grader.exports, name) is not None for name in grader.exports.__all__)
 
 
@@ -712,3 +712,19 @@ def test_load_students_refuses_a_report_with_nan(tmp_path: Path) -> None:
     (tmp_path / "students" / "x.json").write_text('{"student": "x", "status": "graded", "score": NaN, "exercises": []}')
     with pytest.raises(GraderError, match="NaN"):
         load_students(tmp_path)
+
+
+def test_prairielearn_says_each_tests_message_once(tmp_path: Path) -> None:
+    doc = by_student(run("prairielearn", tmp_path))["bob"]
+    failed = next(t for t in doc["tests"] if t["points"] == 0 and "elements differ" in t["message"])
+    assert "elements differ" not in failed["output"]
+    assert text("hint.sq_loss.square") in failed["output"] and "debug:" in failed["output"]
+
+
+def test_a_batch_is_called_by_its_title_else_its_assignments_else_its_exercises() -> None:
+    from grader.exports import title_of
+
+    assert title_of(EXERCISES, assignment="nma_w1d2", title="HW 1") == "HW 1"
+    assert title_of(EXERCISES, assignment="nma_w1d2") == "Neuromatch W1D2 Tutorial 1: autograd and training"
+    assert title_of(EXERCISES, assignment="unknown") == "unknown"
+    assert title_of(EXERCISES) == "sq_loss, simple_graph"

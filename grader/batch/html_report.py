@@ -21,6 +21,26 @@ if TYPE_CHECKING:
 Student = dict[str, Any]
 STATUSES = ("passed", "failed", "error", "timeout", "memory", "skipped")
 TOP_FAILURES = 15
+# The kinds of failure, in words: by the feedback's message id, else by the check's status.
+KINDS = {
+    "values_differ": "wrong values", "value_differs": "wrong value", "wrong_type": "wrong type",
+    "subclass": "a tensor subclass", "wrong_shape": "wrong shape", "wrong_dtype": "wrong dtype",
+    "wrong_device": "wrong device", "graph_cut": "autograd graph cut", "no_gradient": "no gradient",
+    "no_data": "a tensor without values", "wrong_length": "wrong length", "wrong_keys": "wrong keys",
+    "not_observed": "nothing to compare", "not_implemented": "not implemented yet",
+    "missing_name": "not defined", "missing_name_notebook": "not defined", "syntax": "syntax error",
+    "exit": "called exit()", "memory": "out of memory", "timeout": "too slow", "load_timeout": "too slow to load",
+    "died": "ended the process", "unreadable": "result unreadable", "unexpected_answer": "result unreadable",
+    "judge_failed": "result not comparable", "hidden_failed": "hidden check failed",
+    "static.forbidden": "uses what it may not", "static.forbidden_cell": "uses what it may not",
+    "static.opaque": "code the grader cannot read", "static.opaque_cell": "code the grader cannot read",
+    "not_graded": "not graded",
+}
+BY_STATUS = {"failed": "wrong result", "error": "raised an error", "timeout": "too slow", "memory": "out of memory"}
+RAISED = ("raised", "raised_at", "raised_in_cell", "load_raised", "load_raised_at")
+# Causes in the submission rather than in one check: one row per exercise, not one per check.
+WHOLE_EXERCISE = {"not_implemented", "missing_name", "missing_name_notebook", "syntax", "load_raised",
+                  "load_raised_at", "load_timeout", "not_graded"}
 
 CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:75em;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{padding:.25em .6em;border-bottom:1px solid #ddd;
@@ -131,22 +151,38 @@ def _checks(graded: list[Student], names: list[str]) -> str:
     return element("h2", "Checks") + _table(["exercise", "check", *STATUSES, "pass rate"], rows)
 
 
-def _failures(graded: list[Student]) -> str:
-    """The most common reasons a check did not pass.
+def kind(test: dict[str, Any]) -> str:
+    """Why a check did not pass, in a few words ("wrong shape", "raised ValueError")."""
+    summary = (test.get("details") or {}).get("summary") or {}
+    message_id = str(summary.get("id") or "")
+    if message_id in RAISED and summary.get("exception"):
+        return f"raised {summary['exception']}"
+    return KINDS.get(message_id) or BY_STATUS.get(test["status"], test["status"])
 
-    Skipped checks are left out: they only echo the failure of the check they need.
+
+def _failures(graded: list[Student]) -> str:
+    """The most common reasons a check did not pass, each counted once per student.
+
+    Skipped checks are left out: they only echo the failure of the check they need. A cause in the
+    submission rather than in a check (not implemented yet, a name not defined) is one row per exercise.
     """
     counts: Counter[tuple[str, str, str]] = Counter()
     examples: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for exercise in (e for s in graded for e in s["exercises"]):
-        for test in exercise["tests"]:
-            if test["status"] in ("passed", "skipped"):
-                continue
-            summary = (test.get("details") or {}).get("summary") or {}
-            key = (exercise["exercise"], test["id"], summary.get("id") or test["status"])
-            counts[key] += 1
-            examples.setdefault(key, (test["name"], test["message"]))
-    heading = element("h2", f"Most common failures (top {TOP_FAILURES}; skipped checks left out)")
+    for student in graded:
+        causes: dict[tuple[str, str, str], None] = {}  # in the order first met
+        for exercise in student["exercises"]:
+            for test in exercise["tests"]:
+                if test["status"] in ("passed", "skipped"):
+                    continue
+                summary = (test.get("details") or {}).get("summary") or {}
+                whole = summary.get("id") in WHOLE_EXERCISE
+                key = (exercise["exercise"], "" if whole else test["id"], kind(test))
+                if key not in causes:
+                    causes[key] = None
+                    examples.setdefault(key, ("every check" if whole else test["name"], test["message"]))
+        counts.update(list(causes))
+    heading = element("h2", f"Most common failures (top {TOP_FAILURES}; each cause counted once per student; "
+                            "skipped checks left out)")
     if not counts:
         return heading + element("p", "No check failed.")
     rows = [[_n(count), _cell(escape(key[0])), _cell(escape(examples[key][0])), _cell(escape(key[2])),

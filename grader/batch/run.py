@@ -1,7 +1,8 @@
 """`grader grade`: a class's submissions graded in parallel into DIR.
 
 DIR/gradebook.db (resumable), DIR/students/<student>.json (the contract's "Batch output"),
-DIR/students/<student>.html and .md (feedback), DIR/report.html, DIR/exports/<format>/.
+DIR/students/<student>.html and .md (feedback), DIR/report.html, DIR/exports/<format>/. `<student>` is the
+id made a safe file name (`grader.batch.names.student_file_name`); the JSON's `student` field keeps the id.
 Submissions are graded in threads of this process (each drives its own sandbox worker
 process) or, with a scheduler address, on a Dask cluster; only this thread writes.
 """
@@ -9,6 +10,7 @@ process) or, with a scheduler address, on a Dask cluster; only this thread write
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import os
 import sqlite3
 import time
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import __version__
 from grader.batch import submissions as found
@@ -26,6 +28,8 @@ from grader.batch.model import StudentReport, StudentStatus, student_json
 from grader.errors import OutputUnwritable
 from grader.text import dumps
 
+if TYPE_CHECKING:
+    from grader.exports import ExportOptions
 
 PLAN_FILE = "batch.json"  # what the last run graded, so `grader export DIR` needs no options
 
@@ -46,6 +50,7 @@ class Plan:
     lang: str = "en"
     student: str | None = None  # SUBMISSIONS is this one student's folder
     exports: tuple[str, ...] = ()
+    export_options: ExportOptions | None = None  # the roster and LMS ids the exports need; default: none
 
 
 @dataclass
@@ -97,6 +102,7 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
         with _output_errors(plan.out):
             for name, text in files.items():
                 _atomic_write(students_dir / name, text)
+            _forget_raw_name(students_dir, report.student)
         reports[report.student] = report
         summary.add(report, reused)
         if listener is not None:
@@ -130,6 +136,22 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
         summary.outputs = _write_outputs(plan, ordered, summary.problems)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _forget_raw_name(students_dir: Path, student: str) -> None:
+    """Remove the report an older grader wrote under the raw id (`Bob.json`), now written under the file-name
+    rule: `grader export` would read that student twice."""
+    from grader.batch.feedback import feedback_filename
+
+    old = students_dir / f"{student}.json"
+    if old.name == feedback_filename(student, ".json") or old.parent != students_dir or not old.is_file():
+        return
+    try:
+        written = json.loads(old.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(written, dict) and written.get("student") == student:
+        old.unlink()
 
 
 def _kept(book: Gradebook, task: found.Task, graded_on: str) -> StudentReport | None:
@@ -206,7 +228,7 @@ def _rendered(report: StudentReport, lang: str) -> dict[str, str]:
 
     data = student_json(report, lang)
     return {
-        f"{report.student}.json": dumps(data, indent=1) + "\n",
+        feedback_filename(report.student, ".json"): dumps(data, indent=1) + "\n",
         feedback_filename(report.student, ".html"): feedback_html(data, lang),
         feedback_filename(report.student, ".md"): feedback_markdown(data, lang),
     }
@@ -218,13 +240,14 @@ def _write_outputs(plan: Plan, reports: list[StudentReport], problems: list[str]
     from grader.batch.html_report import write_report
 
     students: list[dict[str, Any]] = [student_json(r, plan.lang) for r in reports]
-    title = plan.title or plan.assignment or ", ".join(plan.exercises)
+    title = exports.title_of(list(plan.exercises), assignment=plan.assignment, title=plan.title)
+    options = plan.export_options or exports.ExportOptions(lang=plan.lang)
     jobs: list[tuple[str, Callable[[], list[Path]]]] = [
         ("report.html", lambda: [write_report(plan.out, students, title=title, exercises=list(plan.exercises))])]
     for fmt in plan.exports:
         jobs.append((f"--export {fmt}", lambda fmt=fmt: exports.export(  # type: ignore[misc]
             students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises), assignment=plan.assignment,
-            title=plan.title, options=exports.ExportOptions(lang=plan.lang))))
+            title=plan.title, options=options)))
     outputs: list[Path] = []
     for name, job in jobs:
         try:

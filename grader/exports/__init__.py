@@ -11,7 +11,7 @@ from grader.errors import BadOption
 from grader.exports.common import ExportOptions, Gradebook, RosterEntry, Student, check_students, load_students, \
     read_roster
 
-__all__ = ["FORMATS", "ExportOptions", "RosterEntry", "export", "load_students", "read_roster"]
+__all__ = ["FORMATS", "ExportOptions", "RosterEntry", "export", "load_students", "read_roster", "title_of"]
 
 Writer = Callable[[list[Student], Path, Gradebook], list[Path]]
 
@@ -49,13 +49,20 @@ def export(students: list[Student], fmt: str, out_dir: Path, *, exercises: list[
 
 
 def gradebook(exercises: list[str], *, assignment: str, title: str, options: ExportOptions) -> Gradebook:
-    """The assignment's points (from the bank) and its title: `title`, else the assignment's, else the exercises."""
+    """The assignment's points (from the bank) and its title (`title_of`)."""
     from grader import bank
-    from grader.bank import assignments
 
     exercise_max = {name: bank.get(name).max_score for name in exercises}
+    return Gradebook(exercises=tuple(exercises), exercise_max=exercise_max,
+                     title=title_of(exercises, assignment=assignment, title=title), options=options)
+
+
+def title_of(exercises: list[str], *, assignment: str = "", title: str = "") -> str:
+    """What a batch is called, in report.html and LMS columns: `title`, else the assignment's title (its name
+    if the bank does not know it), else the exercises."""
+    from grader.bank import assignments
+
     if not title and assignment:
         known = {a.name: a.title for a in assignments.ASSIGNMENTS}
         title = known.get(assignment, assignment)
-    return Gradebook(exercises=tuple(exercises), exercise_max=exercise_max,
-                     title=title or ", ".join(exercises), options=options)
+    return title or ", ".join(exercises)

@@ -56,9 +56,10 @@ def _test(test: dict[str, Any], exercise: dict[str, Any], *, number: str, book: 
     }
 
 
-def feedback(test: dict[str, Any], book: Gradebook) -> str:
-    """What a check tells the student, as plain text: the message, the hint, what their code printed."""
-    parts = [] if test["status"] == "passed" else [test.get("message", "")]
+def feedback(test: dict[str, Any], book: Gradebook, *, message: bool = True) -> str:
+    """What a check tells the student, as plain text: the message (unless the format shows it apart), the hint,
+    what their code printed."""
+    parts = [] if test["status"] == "passed" or not message else [test.get("message", "")]
     if test.get("hint"):
         parts.append(f"{book.label('report.hint')}: {test['hint']}")
     if test.get("output"):

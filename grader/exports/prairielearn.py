@@ -26,12 +26,12 @@ def results(student: Student, book: Gradebook) -> dict[str, Any]:
     if is_error(student):
         message = printable(student.get("message", ""))
         return {"gradable": False, "message": message, "format_errors": [message]}
-    tests = [{"name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
+    tests: list[dict[str, Any]] = [{"name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
               "description": printable(exercise["title"]),
               "points": float(test["score"]),
               "max_points": float(test["max_score"]),  # on every test, or PrairieLearn shows no points at all
               "message": printable(test.get("message", "")),
-              "output": feedback(test, book)}
+              "output": feedback(test, book, message=False)}  # the message is shown apart
              for exercise in student.get("exercises", []) for test in exercise.get("tests", [])]
     score = sum(t["points"] for t in tests) / book.max_score
     return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": printable(student.get("message", "")),
