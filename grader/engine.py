@@ -30,6 +30,8 @@ RAISED = {"raised", "raised_at", "raised_in_cell", "load_raised", "load_raised_a
 # A check's hint is about a wrong result, not about an exception, except these: hints that explain what
 # makes the check's call raise (a flatten or a matmul that only works for some input shapes).
 HINTS_ABOUT_RAISES = frozenset({"hint.cnn_classifier.shapes", "hint.my_linear.leading_dims"})
+# Mismatches about how a result is held, not what it holds: a check's hint (about its values) does not fit them.
+NOT_THE_CHECKS_KIND = frozenset({"wrong_dtype", "wrong_device", "subclass", "no_data", "not_observed"})
 # Hints that already name the constant factor a result is off by: kept when `compare.constant_factor` finds one.
 HINTS_ABOUT_FACTORS = frozenset({"hint.cnn_classifier.accuracy_fraction", "hint.broadcast_distances.mean_abs"})
 # Modules a student's file can hide from Python by its name: the submission's folder comes first on sys.path.
@@ -311,8 +313,9 @@ def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Obs
 def _mismatch_feedback(mismatch: Mismatch, called: str, check: Check, output: str) -> Feedback:
     if check.hidden:
         return Feedback(summary=("hidden_failed", {}))
+    hint = mismatch.hint or (None if mismatch.summary[0] in NOT_THE_CHECKS_KIND else check.hint)
     return Feedback(summary=mismatch.summary, called=called, expected=mismatch.expected, got=mismatch.got,
-                    where=mismatch.where, hint=mismatch.hint or check.hint, output=output)
+                    where=mismatch.where, hint=hint, output=output)
 
 
 def _error_feedback(outcome: Outcome, memory_mb: int, output: str, notebook: bool) -> Feedback:

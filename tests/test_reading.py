@@ -79,7 +79,8 @@ IDENTIFIERS = ("some_long_identifier_name", "RuntimeError", "predictions", "torc
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_wrapping_never_breaks_an_identifier(lang: str):
-    message = "名前'some_long_identifier_name'は定義されていません。sq_loss(predictions,torch.ones(3))を確認"
+    message = ("名前'some_long_identifier_name'は定義されていません。"
+               "sq_loss(predictions,torch.ones(3))を確認")
     report = _exercise("sq_loss", [])
     report.checks[0].feedback = Feedback(summary=("raised", {"exception": "RuntimeError", "message": message}))
     for width in range(44, 101):
@@ -102,6 +103,17 @@ def test_code_that_raises_is_not_given_a_hint_about_another_mistake():
                   hint="hint.inplace")
     result = judge(check, {}, {}, RAISED, memory_mb=100)
     assert result.status is Status.ERROR and result.feedback.hint is None
+
+
+def test_a_result_held_in_another_dtype_is_not_given_the_checks_hint_about_values():
+    check = Check(id="values", title="values", points=1, probe=_probe, hint="hint.sq_loss.square")
+    native = {"sq_loss(a, b)": observe(torch.ones(3))}
+    wrong_dtype = {"sq_loss(a, b)": observe(torch.ones(3, dtype=torch.float16))}
+    wrong_values = {"sq_loss(a, b)": observe(torch.tensor([1.0, 5.0, 1.0]))}
+    result = judge(check, native, native, Outcome(Status.PASSED, observations=wrong_dtype), memory_mb=100)
+    assert result.feedback.summary[0] == "wrong_dtype" and result.feedback.hint is None
+    result = judge(check, native, native, Outcome(Status.PASSED, observations=wrong_values), memory_mb=100)
+    assert result.feedback.hint == "hint.sq_loss.square"
 
 
 def test_a_hint_that_explains_the_raise_is_still_shown():
@@ -129,7 +141,8 @@ def test_a_sum_instead_of_a_mean_is_named():
     got = {"loss(p, t)": observe(torch.tensor(0.25 * 64))}
     result = judge(check, native, native, Outcome(Status.PASSED, observations=got), memory_mb=100)
     assert result.feedback.where == ("factor_sum", {"factor": 64}) and result.feedback.hint == "hint.factor"
-    assert text(result.feedback.where[0], **result.feedback.where[1]) == "every value is 64× the expected one (a sum instead of a mean?)"
+    words = text(result.feedback.where[0], **result.feedback.where[1])
+    assert words == "every value is 64× the expected one (a sum instead of a mean?)"
 
 
 # ---------------------------------------------------------------- skipped checks, printed output
