@@ -20,6 +20,7 @@ from grader.i18n import known
 from grader.probes import Run, seed_everything
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.sandbox.child import SEED
+from grader.sandbox.confine import isolation_facts
 from grader.sandbox.protocol import Observed, roundtrip
 from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcome, Sandbox
 from grader.spec import Check, Exercise, Seen
@@ -116,7 +117,7 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
             ended = time.monotonic()
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
-                checks=list(results.values()), duration=ended - began,
+                checks=list(results.values()), duration=ended - began, isolation=isolation_facts(),
             ))
             began = ended
         cells = [CellFailure.model_validate(cell) for cell in box.cells]

@@ -77,7 +77,13 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
         # Each failed cell's facts as they are (`message`: the exception's), and `text`, the sentence a person reads.
         "cells": [{**_facts(cell.model_dump()), "text": cell_text(cell, lang)} for cell in report.cells],
         "cells_omitted": report.cells_omitted,
+        "isolation": report.isolation,
     }
+
+
+def isolation_lines(report: ExerciseReport, lang: str) -> list[str]:
+    """What the machine could not confine, said once under the checks (nothing where all is confined)."""
+    return [text("isolation.no_landlock", lang)] if report.isolation.get("file_reads_confined") is False else []
 
 
 FOLDED = 3  # this many failed cells in a row with the same error are shown as one line
@@ -203,6 +209,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
             table.add_row(None, _labelled(text("report.output", lang), "\n".join(shown), "dim"), None)
     for line in cell_lines(report.cells, lang, report.cells_omitted):
         table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), None)
+    for line in isolation_lines(report, lang):
+        table.add_row(Text("!", style="yellow"), Text(line, style="yellow"), None)
     table.add_row(None, Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
     _print(console, table, Text(f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s",
@@ -227,7 +235,7 @@ def to_html(report: ExerciseReport, lang: str = "en") -> str:
             f"<tr><td style='color:{colour.get(check.status, '#cf222e')}'>{mark}</td>"
             f"<td style='text-align:left'><b>{escape(check.title)}</b>{notes}</td>"
             f"<td>{check.score:g} / {check.max_score:g}</td></tr>")
-    for line in cell_lines(report.cells, lang, report.cells_omitted):
+    for line in cell_lines(report.cells, lang, report.cells_omitted) + isolation_lines(report, lang):
         rows.append(f"<tr><td>!</td><td style='text-align:left'>{escape(line)}</td><td></td></tr>")
     rows.append(f"<tr><td></td><td style='text-align:left'><b>{escape(text('report.total', lang))}</b></td>"
                 f"<td><b>{report.score:g} / {report.max_score:g}</b></td></tr>")

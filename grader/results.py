@@ -85,6 +85,7 @@ class ExerciseReport(BaseModel):
     duration: float = 0.0
     cells: list[CellFailure] = Field(default_factory=list)  # notebook cells that failed
     cells_omitted: int = 0  # more cells failed than `cells` lists
+    isolation: dict[str, Any] = Field(default_factory=dict)  # what the machine let the sandbox confine (the grader's facts)
 
     @property
     def score(self) -> float:

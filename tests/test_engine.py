@@ -117,3 +117,22 @@ def test_the_references_cpu_time_is_known_once_it_has_run():
 
     reference("broadcast_distances", 5, "cpu")
     assert 0 < reference_cpu("broadcast_distances", 5, "cpu") < 5
+
+
+def test_the_report_says_once_when_the_machine_cannot_confine_reads(monkeypatch):
+    from rich.console import Console
+
+    from grader import api
+    from grader.report import render, to_json
+    from grader.sandbox import confine
+
+    reference = ROOT / "reference_solutions" / "sq_loss.py"
+    report = api.check("sq_loss", file=reference)
+    assert report.isolation["file_reads_confined"] == (confine.landlock_abi() >= 1)
+    monkeypatch.setattr(confine, "landlock_abi", lambda: 0)  # the grader's own finding, never the worker's
+    report = api.check("sq_loss", file=reference)
+    assert to_json(report)["isolation"]["file_reads_confined"] is False
+    console = Console(record=True, width=120)
+    render(report, console)
+    assert console.export_text().count("no Landlock on this machine") == 1
+    assert report.score == report.max_score
