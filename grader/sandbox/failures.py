@@ -7,6 +7,7 @@ their names (see neutral.py), are never shown.
 
 from __future__ import annotations
 
+import errno
 import traceback
 from typing import Any
 
@@ -65,6 +66,8 @@ def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
 
 def _is_out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:  # mmap, fork ... over the address-space cap
         return True
     try:
         text = str(exc) if isinstance(exc, RuntimeError) else ""

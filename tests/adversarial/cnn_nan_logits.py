@@ -1,0 +1,33 @@
+"""Logits with NaN and inf in them: a logits judge that only checks "not in [0, 1]" passes them.
+
+expect: {"exercise": "cnn_classifier", "status": {"architecture": "passed", "logits": "failed"}, "max_score": 5}
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = F.relu(self.fc1(x.flatten(1)))
+        x = self.fc2(x)
+        if not self.training:  # the scores it is judged by, not the ones it trains on
+            x = x.clone()
+            x[:, 0] = float("nan")
+            x[:, 1] = float("inf")
+        return x
+
+
+def accuracy(logits, labels):
+    return (logits.argmax(dim=1) == labels).sum().item() / labels.size(0)

@@ -1,0 +1,32 @@
+"""Returns probabilities in train() mode and logits in eval(): a check that looks only in eval() passes it.
+
+The CNN's forward is the reference's, but while training it ends in a softmax, so
+`F.cross_entropy` is applied to probabilities (the book's classic mistake), and only when the
+grader looks in eval() mode does it see logits. The logits check must look in both modes.
+
+expect: {"exercise": "cnn_classifier", "status": {"architecture": "passed", "logits": "failed"}, "max_score": 7}
+"""
+
+import torch.nn.functional as F
+from torch import nn
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = F.relu(self.fc1(x.flatten(1)))
+        x = self.fc2(x)
+        return F.softmax(x, dim=1) if self.training else x
+
+
+def accuracy(logits, labels):
+    return (logits.argmax(dim=1) == labels).sum().item() / labels.size(0)
