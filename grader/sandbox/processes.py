@@ -77,19 +77,34 @@ def _processes() -> dict[int, _Proc]:
             continue
         try:
             with open(f"/proc/{name}/status", "rb") as f:
-                text = f.read().decode("ascii", "replace")
+                text = "\n" + f.read().decode("ascii", "replace")
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
         try:
-            if fields.get("State", "").strip().startswith(("Z", "X")):
+            if _field(text, "State", "").strip().startswith(("Z", "X")):
                 continue
-            rss = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-            table[int(name)] = _Proc(ppid=int(fields["PPid"]), pgid=int(fields.get("NSpgid", "0").split()[0]),
-                                     uid=int(fields["Uid"].split()[0]), rss=rss)
+            rss = int(_field(text, "VmRSS", "0 kB").split()[0]) * 1024
+            table[int(name)] = _Proc(ppid=int(_field(text, "PPid")), pgid=int(_field(text, "NSpgid", "0").split()[0]),
+                                     uid=int(_field(text, "Uid").split()[0]), rss=rss)
         except (KeyError, ValueError, IndexError):
             continue
     return table
+
+
+def _field(text: str, key: str, default: str | None = None) -> str:
+    """The value of `key` in a /proc/<pid>/status text that starts with a newline (the kernel escapes
+    newlines in a process's name, so every field is at a line's start); KeyError without `default`.
+
+    Found with str.find rather than by splitting every line: the grader reads all of /proc this way
+    after every check."""
+    start = text.find(f"\n{key}:")
+    if start < 0:
+        if default is None:
+            raise KeyError(key)
+        return default
+    start += len(key) + 2
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def _rss(pid: int) -> int:
