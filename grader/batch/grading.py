@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,11 +51,48 @@ def _grade_part(part: Part, settings: Settings) -> list[ExerciseReport]:
 
     # On a Dask worker, the first task starts the forkserver: with what notebooks use preloaded, as the
     # local pool has it (a no-op where it runs already), so workers never import it after shutting in.
-    runner.warm_up(notebooks=True, kernel=settings.kernel)
+    runner.warm_up(notebooks=True, kernel=settings.kernel, exercises=tuple(part.exercises))
+    _prepare(tuple(part.exercises), settings.device)
     specs = [bank.get(name) for name in part.exercises]
     with _source(part) as source:
         return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout,
                                  kernel=settings.kernel)
+
+
+_PREPARED: set[tuple[tuple[str, ...], str]] = set()  # exercises whose references are computed (or being)
+_PREPARED_LOCK = threading.Lock()
+
+
+def _prepare(exercises: tuple[str, ...], device: str) -> None:
+    """Compute the references of `exercises` in a thread of their own, once per process.
+
+    The first submissions' workers wait for the forkserver's imports (~1 s after the grader has
+    imported torch): the grader computes its references meanwhile, rather than later, beside two
+    workers on the same cores. engine.reference computes each once, under its lock, so a
+    grading thread that needs one first waits for it or computes it itself.
+    """
+    with _PREPARED_LOCK:
+        if (exercises, device) in _PREPARED:
+            return
+        _PREPARED.add((exercises, device))
+    threading.Thread(target=_references, args=(exercises, device), name="grade-references", daemon=True).start()
+
+
+def _references(exercises: tuple[str, ...], device: str) -> None:
+    import torch
+
+    from grader import bank, engine
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as engine.grade_many computes them: the same values, whichever thread does
+    try:
+        for name in exercises:
+            for index in range(len(bank.get(name).checks)):
+                engine.reference(name, index, device)
+    except Exception:  # noqa: BLE001 - the grading thread that needs it computes it again, and reports it
+        pass
+    finally:
+        torch.set_num_threads(threads)
 
 
 @contextmanager

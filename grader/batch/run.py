@@ -213,7 +213,8 @@ def _executor(plan: Plan) -> Iterator[cf.Executor]:
         return
     from grader.sandbox import runner
 
-    runner.warm_up(notebooks=True, kernel=plan.settings.kernel)  # once, before the threads start workers
+    # once, before the threads start workers; the class's exercises' bank modules too, which every worker imports
+    runner.warm_up(notebooks=True, kernel=plan.settings.kernel, exercises=plan.exercises)
     with cf.ThreadPoolExecutor(max_workers=max(1, plan.workers), thread_name_prefix="grade") as pool:
         try:
             yield pool

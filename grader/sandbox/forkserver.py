@@ -19,23 +19,28 @@ from grader.sandbox.processes import PR_SET_DUMPABLE, prctl
 
 PRELOAD = ["torch", "grader.sandbox.child"]
 # What notebooks use, imported once in the forkserver rather than in every worker; torch._dynamo is
-# what a notebook's first torch.optim optimizer imports (about a second).
-NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot", "torch._dynamo")
+# what a notebook's first torch.optim optimizer imports (about a second). The rest (~25 ms a worker):
+# what creating the worker's IPython shell, `%matplotlib inline` and a first plot import.
+NOTEBOOK_PRELOAD = ("IPython.core.interactiveshell", "matplotlib.pyplot", "torch._dynamo",
+                    "IPython.core.application", "IPython.core.completer", "IPython.core.magics",
+                    "matplotlib.backends.backend_agg", "matplotlib_inline.backend_inline")
 KERNEL_PRELOAD = ("ipykernel.kernelapp",)
 
 
-def warm_up(*, notebooks: bool = False, kernel: bool = False) -> None:
+def warm_up(*, notebooks: bool = False, kernel: bool = False, exercises: tuple[str, ...] = ()) -> None:
     """Start the forkserver now, so that it imports torch while the grader does too.
 
     With `notebooks`, it also imports what notebooks use (IPython, matplotlib with the Agg
-    backend), once, instead of in every worker, and with `kernel` ipykernel too; a forkserver
+    backend), once, instead of in every worker, and with `kernel` ipykernel too; with
+    `exercises`, their bank modules (which every worker imports otherwise). A forkserver
     already running is kept.
     """
     if os.geteuid() != 0:
         # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
         # where Landlock is missing; a non-dumpable process refuses that.
         prctl(PR_SET_DUMPABLE, 0)
-    ensure_server((NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ()))
+    ensure_server((NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ())
+                  + tuple(f"grader.bank.{name}" for name in exercises))
 
 
 def ensure_server(extra: tuple[str, ...] = ()) -> None:
