@@ -124,8 +124,9 @@ def rounds(repeat: int) -> list[Conditions]:
 
 
 def flaky(runs: list[tuple[Conditions, list[Verdict]]]) -> list[Flaky]:
-    """Every check that passed and failed the same file in different rounds, or whose margin on a
-    correct file (reference, alternate) came near its tolerance in some round."""
+    """Every check that passed and lost points on the same file in different rounds, or whose margin on a
+    correct file (reference, alternate) came near its tolerance in some round. (A mutant that fails in
+    one round and times out in another is caught in both: that is not flaky.)"""
     found: dict[tuple[str, str], str] = {}
     statuses: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     for conditions, verdicts in runs:
@@ -134,8 +135,9 @@ def flaky(runs: list[tuple[Conditions, list[Verdict]]]) -> list[Flaky]:
             subject = verdict.subject
             for check in verdict.report.checks:
                 key = (subject.exercise, check.id)
+                verdict_word = "passed" if check.status is Status.PASSED else "lost points"
                 statuses.setdefault((*key, f"{subject.role} {subject.name}"), {}).setdefault(
-                    check.status.value, []).append(said)
+                    verdict_word, []).append(said)
                 margin = check.margin
                 if (subject.role in ("reference", "alternate") and check.status is Status.PASSED
                         and margin is not None and margin >= NEAR and key not in found):

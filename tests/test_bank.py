@@ -71,7 +71,10 @@ def test_flaky_names_a_check_whose_verdict_or_margin_depends_on_the_round():
                 (second, [_verdict("mutant", "m", Status.PASSED, 0.0)])]
     (found,) = flaky(changing)
     assert (found.exercise, found.check) == ("sq_loss", "values")
-    assert "mutant m" in found.why and "failed with seed 0, 1 thread" in found.why
+    assert "mutant m" in found.why and "lost points with seed 0, 1 thread" in found.why
+    caught_twice = [(first, [_verdict("mutant", "m", Status.FAILED, None)]),
+                    (second, [_verdict("mutant", "m", Status.TIMEOUT, None)])]
+    assert flaky(caught_twice) == []
     close = [(first, [_verdict("reference", "r", Status.PASSED, 0.1)]),
              (second, [_verdict("reference", "r", Status.PASSED, 0.7)])]
     (found,) = flaky(close)

@@ -250,13 +250,26 @@ TIMED_KEY = f"sizes {PAIRWISE_CALL} was timed on"
 
 def _pairwise_work(run: Run) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for label, spec in (("small", SMALL), ("big", BIG)):
-        size, ops, lines = _work(run, *spec)
-        out[f"{label}: size"] = size
-        out[f"{label}: torch operations"] = ops
-        out[f"{label}: lines of Python"] = lines
-    out[TIMED_KEY] = _timed(run)
+    with _one_thread():
+        for label, spec in (("small", SMALL), ("big", BIG)):
+            size, ops, lines = _work(run, *spec)
+            out[f"{label}: size"] = size
+            out[f"{label}: torch operations"] = ops
+            out[f"{label}: lines of Python"] = lines
+        out[TIMED_KEY] = _timed(run)
     return out
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """One intra-op thread while the work is timed, on both sides: CPU seconds are compared, and idle
+    threads spinning in a parallel region would count as work (seen with 2 threads in validate --repeat)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any], seen: Seen) -> Comparison:
