@@ -120,14 +120,15 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
                 finished(task, kept, reused=True)
             else:
                 todo.append(task)
-        with _executor(plan) as pool:
-            futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
-            for future in cf.as_completed(futures):
-                task = futures[future]
-                report, _ = _contained(_result(future, task), task, plan.lang)
-                with _output_errors(plan.out):
-                    book.record(report, graded_on)  # committed before anything else is written
-                finished(task, report, reused=False)
+        if todo:  # a re-run that finds everything in the gradebook starts no sandbox at all
+            with _executor(plan) as pool:
+                futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
+                for future in cf.as_completed(futures):
+                    task = futures[future]
+                    report, _ = _contained(_result(future, task), task, plan.lang)
+                    with _output_errors(plan.out):
+                        book.record(report, graded_on)  # committed before anything else is written
+                    finished(task, report, reused=False)
     ordered = [reports[sub.student] for sub in subs]
     with _output_errors(plan.out):
         _atomic_write(plan.out / PLAN_FILE, dumps({
