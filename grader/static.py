@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 MAX_SOURCE = 2_000_000  # characters read; a longer source is opaque
 MAX_DEPTH = 3  # magics inside magics (%%time around %time ...)
@@ -194,7 +195,7 @@ def _add(reading: Reading, text: str, cell: int | None, offset: int, notebook: b
                 _add(reading, code, cell, offset + getattr(node, "lineno", 1) - 1, True, depth + 1)
 
 
-def _transformer():  # noqa: ANN202 - IPython's type, imported only for notebooks
+def _transformer() -> Any:  # IPython's TransformerManager, imported only for notebooks
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager()
@@ -436,7 +437,7 @@ class _Facts:
             function = self._parents.get(id(function))
         if function is None:
             return False
-        params = function.args.posonlyargs + function.args.args  # type: ignore[union-attr]
+        params = function.args.posonlyargs + function.args.args
         if not params or params[0].arg != target.id or target.id != "self":
             return False
         return not any(isinstance(n, ast.Name) and n.id == target.id and not isinstance(n.ctx, ast.Load)
