@@ -213,8 +213,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
         table.add_row(Text("!", style="yellow"), Text(line, style="yellow"), None)
     table.add_row(None, Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
-    _print(console, table, Text(f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s",
-                                style="dim"))
+    footer = f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s"
+    print_unpadded(console, table, Text(footer, style="dim"))
 
 
 def to_html(report: ExerciseReport, lang: str = "en") -> str:
@@ -304,7 +304,7 @@ def wrap(line: str, width: int) -> list[str]:
     return rows
 
 
-def _print(console: Console, *renderables: RenderableType) -> None:
+def print_unpadded(console: Console, *renderables: RenderableType) -> None:
     """Print to a terminal as rich lays it out; elsewhere (a pipe, a file) each line without the spaces that
     pad it to the console's width."""
     if console.is_terminal:
@@ -333,7 +333,7 @@ def render_validation(verdicts: list[Verdict], console: Console) -> None:
             Text(f"{max(margins):.3f}" if margins else ""),
             Text(printable("; ".join(v.problems))),
         )
-    _print(console, table)
+    print_unpadded(console, table)
     bad = sum(not v.ok for v in verdicts)
     summary = f"{len(verdicts)} files graded, {bad} violation{'s' if bad != 1 else ''}"
     console.print(Text(summary, style="bold red" if bad else "bold green"))

@@ -38,7 +38,10 @@ def _grader(*args: str, limit_file_size: int | None = None) -> subprocess.Comple
 
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, preexec_fn=limit, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-                                                              "GRADER_TIMEOUT_SCALE": "0.5"})
+                                                              "GRADER_TIMEOUT_SCALE": "0.5",
+                                                              # under the file-size limit, CPython would leave
+                                                              # truncated .pyc files (it does not check short writes)
+                                                              "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def test_a_report_that_cannot_be_rendered_is_that_students_error(tmp_path: Path,
@@ -108,3 +111,5 @@ def test_a_full_disk_is_one_clear_error_and_nothing_is_half_written(tmp_path: Pa
     done = _grader("grade", str(folder), "--exercises", "sq_loss", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert len(list((out / "students").glob("*.json"))) == 4
+    assert "from the gradebook" in done.stdout
+    assert not [line for line in done.stdout.splitlines() if line.endswith(" ")]  # a pipe: no padding

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.run import Listener, Plan, Summary
+from grader.report import print_unpadded
 from grader.text import printable
 
 
@@ -69,4 +70,4 @@ def print_summary(summary: Summary, plan: Plan, console: Console) -> None:
     rows += [("not written", problem) for problem in summary.problems]
     for name, value in rows:
         table.add_row(name, Text(printable(value, lines=False)))  # ids and messages: shown, never obeyed
-    console.print(table)
+    print_unpadded(console, table)  # a log or a pipe gets lines without padding
