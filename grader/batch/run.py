@@ -97,8 +97,8 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
     graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}" + ("+kernel" if plan.settings.kernel else "")
     reports: dict[str, StudentReport] = {}
 
-    def finished(task: found.Task, report: StudentReport, reused: bool) -> StudentReport:
-        report, files = _contained(report, task, plan.lang)
+    def finished(report: StudentReport, files: dict[str, str], reused: bool) -> StudentReport:
+        """Write a student's rendered files (from `_contained`) and count them."""
         with _output_errors(plan.out):
             for name, text in files.items():
                 _atomic_write(students_dir / name, text)
@@ -117,7 +117,7 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
             task = found.load(sub, plan.exercises, plan.submissions)
             kept = None if plan.regrade else _kept(book, task, graded_on)
             if kept is not None:
-                finished(task, kept, reused=True)
+                finished(*_contained(kept, task, plan.lang), reused=True)
             else:
                 todo.append(task)
         if todo:  # a re-run that finds everything in the gradebook starts no sandbox at all
@@ -125,10 +125,10 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
                 futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
                 for future in cf.as_completed(futures):
                     task = futures[future]
-                    report, _ = _contained(_result(future, task), task, plan.lang)
+                    report, files = _contained(_result(future, task), task, plan.lang)  # rendered once
                     with _output_errors(plan.out):
                         book.record(report, graded_on)  # committed before anything else is written
-                    finished(task, report, reused=False)
+                    finished(report, files, reused=False)
     ordered = [reports[sub.student] for sub in subs]
     with _output_errors(plan.out):
         _atomic_write(plan.out / PLAN_FILE, dumps({

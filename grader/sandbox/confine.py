@@ -6,7 +6,7 @@ descriptor from the forkserver but its message pipes). It applies:
 
 * when the grader runs as root: a network namespace of its own (no interface up), then a uid
   and gid of its own (runner.sandbox_uid), no supplementary groups, and of root's capabilities
-  only CAP_DAC_READ_SEARCH (Python may live where only root can look, e.g. /root/.pyenv;
+  only CAP_DAC_READ_SEARCH (Python may live where only root can look, e.g. under root's home;
   Landlock bounds what it reads). It can then neither write the grader's files, nor signal,
   trace or read the descriptors of the grader's processes, nor raise its own limits, and the
   grader can find and kill every process it starts by that uid;
