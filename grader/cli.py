@@ -14,7 +14,7 @@ from rich.console import Console
 from typer._click.core import Context, Parameter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from grader import api, files
+from grader import api
 from grader.errors import BadOption, GraderError
 from grader.results import ExitCode
 from grader.text import dumps, printable
@@ -63,6 +63,8 @@ out = Console()
 err = Console(stderr=True)
 
 Lang = Annotated[str, typer.Option("--lang", metavar="LANG", help="Feedback language: en or ja.")]
+Banks = Annotated[Optional[list[Path]], typer.Option(
+    "--bank", metavar="DIR", help="Also use the exercise bank in DIR (repeatable); see 'grader list'.")]
 CellTimeout = Annotated[Optional[float], typer.Option(
     "--cell-timeout", min=0.1, metavar="SECONDS", help="Seconds each notebook cell may run (default 30).")]
 Kernel = Annotated[bool, typer.Option(
@@ -104,13 +106,23 @@ def _language(lang: str) -> str:
     return lang
 
 
+def _use(banks: list[Path] | None) -> None:
+    """Grade with the banks given by --bank besides those found (see `grader.bank`)."""
+    from grader import bank
+
+    for root in banks or []:
+        if not root.is_dir():
+            raise BadOption(f"--bank {root}: no such folder.")
+    bank.use(banks or [])
+
+
 @app.command("list", cls=_Command)
-def list_command() -> None:
-    """The exercises, with title and points."""
-    exercises = api.list_exercises()
-    width = max(len(e.title) for e in exercises)
-    for exercise in exercises:
-        out.print(f"[bold]{exercise.name:<20}[/bold] {exercise.title:<{width}}  {exercise.max_score:g} points")
+def list_command(banks: Banks = None) -> None:
+    """The banks, their assignments and exercises, with title and points."""
+    from grader import bank, report
+
+    _use(banks)
+    report.render_banks(bank.banks(), out)
 
 
 @app.command(cls=_Command)
@@ -123,11 +135,13 @@ def check(
     lang: Lang = "en",
     cell_timeout: CellTimeout = None,
     kernel: Kernel = False,
+    banks: Banks = None,
 ) -> None:
     """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
     from grader import report
 
     lang = _language(lang)
+    _use(banks)
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
@@ -138,11 +152,9 @@ def check(
 
 @app.command(cls=_Command)
 def validate(
-    exercises: Annotated[Optional[list[str]], typer.Argument(metavar="EXERCISES", help="Only these exercises.")] = None,
-    alternates: Annotated[Optional[Path], typer.Option(
-        "--alternates", metavar="DIR",
-        help="Folder of correct variants (EXERCISE/*.py); default: tests/alternates of a checkout.",
-    )] = None,
+    exercises: Annotated[Optional[list[str]], typer.Argument(
+        metavar="EXERCISES", help="Only these exercises (default: every exercise of the --bank banks, or of all).")] = None,
+    banks: Banks = None,
     workers: Annotated[Optional[int], typer.Option("--workers", metavar="N",
                                                    help="Files graded at once (default: cores).")] = None,
     repeat: Annotated[int, typer.Option(
@@ -150,11 +162,18 @@ def validate(
         help="Grade everything N times, over seeds and thread counts, and list the checks whose verdict "
              "changes or whose margin on a correct file comes near its tolerance (flaky).")] = 1,
 ) -> None:
-    """CI: references get full marks, stubs 0 ("not implemented yet"), every mutant loses points."""
-    from grader import report, validate as validation
+    """CI: references get full marks, stubs 0 ("not implemented yet"), mutants lose points, alternates full marks."""
+    from grader import bank, report, validate as validation
 
-    runs = [(conditions, validation.validate(exercises, alternates_dir=alternates or validation.default_alternates_dir(),
-                                             workers=workers, conditions=conditions))
+    _use(banks)
+    if not exercises and banks:
+        chosen = {root.resolve() for root in banks}
+        exercises = [f"{b.name}:{name}" for b in bank.banks() if b.root in chosen and b.problem is None
+                     for name in b.exercise_names()]
+        broken = [b.problem for b in bank.banks() if b.root in chosen and b.problem is not None]
+        if broken:
+            raise BadOption(" ".join(p for p in broken if p))
+    runs = [(conditions, validation.validate(exercises, workers=workers, conditions=conditions))
             for conditions in validation.rounds(repeat)]
     verdicts = [verdict for _, round_verdicts in runs for verdict in round_verdicts]
     report.render_validation(runs[0][1], out)
@@ -192,9 +211,10 @@ def grade(
     canvas_assignment_id: CanvasId = None,
     moodle_item_idnumber: MoodleId = None,
     roster: Roster = None,
+    banks: Banks = None,
 ) -> None:
     """Grade a class's submissions in parallel into OUT: gradebook, per-student reports, report.html."""
-    from grader import exports
+    from grader import bank, exports
     from grader.batch import progress
     from grader.batch.grading import Settings
     from grader.batch.run import Plan, grade_class
@@ -202,6 +222,7 @@ def grade(
     from grader.sandbox.runner import CELL_TIMEOUT
 
     lang = _language(lang)
+    _use(banks)
     names = _exercise_names(assignment, exercises)
     for fmt in export or []:
         if fmt not in FORMATS:
@@ -210,7 +231,8 @@ def grade(
         raise BadOption(f"--student {student!r}: use a plain id (no '/', not starting with '.').")
     plan = Plan(
         submissions=submissions, exercises=names, out=out_dir, title=title, assignment=assignment or "",
-        settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT, kernel=kernel),
+        settings=Settings(device=api.check_device(device), cell_timeout=cell_timeout or CELL_TIMEOUT, kernel=kernel,
+                          banks=bank.roots()),
         workers=workers or os.cpu_count() or 1, scheduler=scheduler, regrade=regrade, lang=lang,
         student=student, exports=tuple(export or ()),
         export_options=exports.ExportOptions(  # the roster is read now: a bad one stops the run before grading
@@ -269,12 +291,13 @@ def gradescope_bundle(
 
 def _exercise_names(assignment: str | None, exercises: str | None) -> tuple[str, ...]:
     from grader import bank
-    from grader.bank import assignments
 
     if (assignment is None) == (exercises is None):
         raise BadOption("give either --assignment NAME or --exercises a,b,c.")
     if assignment is not None:
-        return assignments.get(assignment).exercises
+        where, found = bank.assignment(assignment)
+        return tuple(f"{where.name}:{name}" if not where.builtin and name in where.exercise_names() else name
+                     for name in found.exercises)
     names = tuple(dict.fromkeys(n.strip() for n in (exercises or "").split(",") if n.strip()))
     if not names:
         raise BadOption("--exercises: name at least one exercise, e.g. --exercises sq_loss,simple_graph.")
@@ -287,13 +310,17 @@ def _exercise_names(assignment: str | None, exercises: str | None) -> tuple[str,
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIRECTORY", help="Where to create exercises/.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    banks: Banks = None,
 ) -> None:
     """Copy the exercise stubs into DIRECTORY/exercises/ to start working."""
+    from grader import bank
+
+    _use(banks)
     target = directory / "exercises"
     target.mkdir(parents=True, exist_ok=True)
-    for stub in sorted(files.stubs_dir().glob("*.py")):
-        if stub.name.startswith("_"):
-            continue
+    for ref in bank.names():
+        where, name = bank.locate(ref)
+        stub = where.stub(name)
         destination = target / stub.name
         if destination.exists() and not force:
             err.print(f"kept {destination} (exists; --force overwrites)")

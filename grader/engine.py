@@ -14,7 +14,8 @@ from typing import Any
 
 import torch
 
-from grader import files, static
+from grader import bank, keys, static
+from grader.bank.folder import load_module
 from grader.compare import Comparison, Mismatch, compare, constant_factor
 from grader.i18n import known
 from grader.probes import Run, seed_everything
@@ -28,13 +29,8 @@ from grader.submission import Source
 
 UNDEFINED = {"NameError", "ModuleNotFoundError", "ImportError", "UnboundLocalError"}
 RAISED = {"raised", "raised_at", "raised_in_cell", "load_raised", "load_raised_at"}  # the student's code raised
-# A check's hint is about a wrong result, not about an exception, except these: hints that explain what
-# makes the check's call raise (a flatten or a matmul that only works for some input shapes).
-HINTS_ABOUT_RAISES = frozenset({"hint.cnn_classifier.shapes", "hint.my_linear.leading_dims"})
 # Mismatches about how a result is held, not what it holds: a check's hint (about its values) does not fit them.
 NOT_THE_CHECKS_KIND = frozenset({"wrong_dtype", "wrong_device", "subclass", "no_data", "not_observed"})
-# Hints that already name the constant factor a result is off by: kept when `compare.constant_factor` finds one.
-HINTS_ABOUT_FACTORS = frozenset({"hint.cnn_classifier.accuracy_fraction", "hint.broadcast_distances.mean_abs"})
 # Modules a student's file can hide from Python by its name: the submission's folder comes first on sys.path.
 LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pandas", "scipy", "sklearn", "PIL", "tqdm", "fastai")
 OUTPUT_SHOWN = 600  # characters of what the student printed, per check: its last whole lines
@@ -79,12 +75,12 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
            kernel: bool, conditions: Conditions) -> list[ExerciseReport]:
     began = time.monotonic()  # an exercise's time runs from the end of the one before: the first's includes the load
     for exercise in exercises:
-        _reference_module(exercise.name)  # loaded before any student code runs, so it cannot be tampered with
+        _reference_module(exercise.ref)  # loaded before any student code runs, so it cannot be tampered with
     reports = []
     shadows = () if source.notebook else shadowing_files(source.path)
     load_timeout = NOTEBOOK_TIMEOUT if source.notebook else max(e.timeout for e in exercises)
     with tempfile.TemporaryDirectory(prefix="grader-") as workdir, Sandbox(
-        exercises=tuple(e.name for e in exercises), source=source.path.resolve(), device=device,
+        exercises=tuple(e.ref for e in exercises), banks=bank.roots(), source=source.path.resolve(), device=device,
         memory_mb=max(e.memory_mb for e in exercises), workdir=Path(workdir), load_timeout=load_timeout,
         budget=BUDGET * len(exercises) + (NOTEBOOK_TIMEOUT if source.notebook else 0.0),
         notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel, seed=conditions.seed,
@@ -105,13 +101,13 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                 before = worker_cpu(pid)
                 box.submit(probe - 1)
                 same = pid is not None and box.pid == pid  # not a worker started (and loading) for this probe
-                native, exact = reference(exercise.name, index, device, conditions.seed)  # while the student's runs
+                native, exact = reference(exercise.ref, index, device, conditions.seed)  # while the student's runs
                 outcome = box.wait(check.timeout or exercise.timeout)
                 seen = None
                 if check.sees and reading is not None:
                     after = worker_cpu(pid) if same and box.pid == pid else None
                     seen = Seen(reading=reading, cpu=None if before is None or after is None else after - before,
-                                reference_cpu=reference_cpu(exercise.name, index, device, conditions.seed))
+                                reference_cpu=reference_cpu(exercise.ref, index, device, conditions.seed))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
                                           notebook=source.notebook, seen=seen, shadows=shadows)
             ended = time.monotonic()
@@ -183,8 +179,6 @@ def reference(exercise: str, index: int, device: str,
 @functools.cache
 def _reference(exercise: str, index: int, device: str, seed: int,
                torch_threads: int) -> tuple[dict[str, Observed], dict[str, Observed]]:
-    from grader import bank
-
     check = bank.get(exercise).checks[index]
     ns = vars(_reference_module(exercise))
     seed_everything(seed)
@@ -200,8 +194,10 @@ def _reference(exercise: str, index: int, device: str, seed: int,
 
 
 @functools.cache
-def _reference_module(exercise: str) -> Any:
-    return files.load_module(files.reference_path(exercise), f"grader_reference_{exercise}")
+def _reference_module(ref: str) -> Any:
+    """The reference solution of the exercise `ref` ("bank:name"), imported into the grader."""
+    where, name = bank.locate(ref)
+    return load_module(where.reference(name), f"grader_reference.{where.name}.{name}")
 
 
 def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,
@@ -238,7 +234,7 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
     factor = None if check.hidden or check.sees else _factor(native, exact, outcome.observations, called)
     if factor is not None:  # the pattern of the difference says more than a hint about another mistake
         feedback.where = factor
-        feedback.hint = feedback.hint if feedback.hint in HINTS_ABOUT_FACTORS else "hint.factor"
+        feedback.hint = feedback.hint if feedback.hint in check.factor_hints else "hint.factor"
     if comparison.mismatch.summary[0] == UNEXPECTED or not _speaks(feedback):
         # the judge found an answer the probe cannot have sent, or turned one into a message id
         feedback = Feedback(summary=(UNEXPECTED, {}), output=output)
@@ -264,12 +260,13 @@ def trimmed_output(output: str) -> tuple[str, int]:
 
 def _raise_hint(feedback: Feedback, check: Check, exception: str, shadows: tuple[str, ...]) -> None:
     """The hint for code that raised: a file named like a library, an undefined name, or the check's own
-    hint where it explains the raise (HINTS_ABOUT_RAISES); no hint otherwise, as the raise is the problem."""
+    hint where it explains the raise (`Check.hint_on_raise`: a flatten or a matmul that only works for some
+    input shapes); no hint otherwise, as the raise is the problem. (A check's hint is about a wrong result.)"""
     if shadows:
         feedback.hint, feedback.hint_facts = "hint.shadowed", {"names": ", ".join(shadows)}
     elif exception in UNDEFINED:
         feedback.hint = "hint.undefined_name"  # an import or a cell that failed, not the check's mistake
-    elif check.hint in HINTS_ABOUT_RAISES:
+    elif check.hint_on_raise:
         feedback.hint = check.hint
 
 
@@ -298,10 +295,11 @@ def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Obs
     margin = 0.0
     for key, expected in native.items():
         observed = got.get(key)
-        if observed is None and not key.startswith("gradient"):
+        gradient = keys.is_gradient(key)
+        if observed is None and not gradient:
             return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin), key
-        if observed is None or (observed.type == "NoneType" and expected.is_tensor and key.startswith("gradient")):
-            name = key.split(" of ")[0].removeprefix("gradient w.r.t. ")
+        if observed is None or (observed.type == "NoneType" and expected.is_tensor and gradient):
+            name = keys.gradient_name(key)
             mismatch = Mismatch(summary=("no_gradient", {"name": name}), hint="hint.graph_cut")
             return Comparison(mismatch, margin), key
         result = compare(expected, exact.get(key, expected), observed, check.tolerance, values=check.values)

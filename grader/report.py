@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -18,9 +18,14 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import text
+from grader.keys import said
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.text import finite, printable
+from grader.errors import GraderError
 from grader.validate import Flaky, Verdict
+
+if TYPE_CHECKING:
+    from grader.bank import Bank
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
          Status.TIMEOUT: ("⏱", "red"), Status.MEMORY: ("✗", "red"), Status.SKIPPED: ("–", "dim")}
@@ -33,6 +38,8 @@ def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
     message_id, params = message
     # A report read back from the gradebook has JSON lists where shapes and indices were tuples.
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in params.items()}
+    if "what" in params:  # an observation's key (grader.keys)
+        params["what"] = said(params["what"], lang)
     if "path" in params:
         params["path"] = text("path", lang, path=params["path"]) if params["path"] else ""
     return printable(text(message_id, lang, **params))
@@ -42,7 +49,7 @@ def message_lines(feedback: Feedback | None, lang: str) -> list[tuple[str, str]]
     """The feedback's parts in order, as (label, sentence): what was called, what, expected, got, where."""
     if feedback is None:
         return []
-    lines = [("", printable(feedback.called))] if feedback.called else []
+    lines = [("", printable(said(feedback.called, lang)))] if feedback.called else []
     lines.append(("", _say(feedback.summary, lang)))
     for label, part in (("expected", feedback.expected), ("got", feedback.got), ("where", feedback.where)):
         if part is not None:
@@ -138,7 +145,7 @@ def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
         "output": printable(fb.output) if fb else "",
         "output_omitted": fb.output_omitted if fb else 0,  # earlier lines of what was printed, not kept
         "details": {
-            "called": printable(fb.called) if fb else "",
+            "called": printable(said(fb.called, lang)) if fb else "",
             "summary": _pair(fb.summary) if fb else None,
             "expected": _pair(fb.expected) if fb else None,
             "got": _pair(fb.got) if fb else None,
@@ -351,3 +358,29 @@ def render_flaky(flaky: list[Flaky], repeat: int, console: Console) -> None:
     for item in flaky:
         table.add_row(item.exercise, item.check, Text(printable(item.why, lines=False)))
     console.print(table)
+
+
+def render_banks(banks: Sequence[Bank], console: Console) -> None:
+    """`grader list`: each bank (where it is, how it was found), its assignments and exercises; a broken
+    bank's problem instead of its contents, the others listed all the same."""
+    from grader import bank as registry
+
+    for found in banks:
+        head = Text.assemble((found.name, "bold"), f"  {printable(str(found.root), lines=False)}  ({found.origin})")
+        console.print(head)
+        if found.problem is not None:
+            console.print(Text(f"  cannot be used: {printable(found.problem, lines=False)}", style="red"))
+            continue
+        for assignment in found.config.assignments:
+            console.print(Text(f"  assignment {assignment.name}: {printable(assignment.title, lines=False)} "
+                               f"({', '.join(assignment.exercises)})"))
+        table = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
+        for name in found.exercise_names():
+            try:
+                exercise = registry.get(f"{found.name}:{name}")
+                table.add_row(Text(name, style="bold"), Text(printable(exercise.title, lines=False)),
+                              Text(f"{exercise.max_score:g} points"))
+            except GraderError as exc:
+                table.add_row(Text(name, style="bold"), Text(f"cannot be used: {printable(exc, lines=False)}",
+                                                              style="red"), Text(""))
+        print_unpadded(console, table)

@@ -42,6 +42,16 @@ def const(values: Any, dtype: DType = "float32", requires_grad: bool = False) ->
     return TensorSpec(values=(values,), dtype=dtype, requires_grad=requires_grad)
 
 
+def labels(*shape: int, seed: int, dtype: DType = "int64") -> TensorSpec:
+    """Random 0/1 labels (for fastbook's 3-vs-7 classifier: 1 = a 3, 0 = a 7)."""
+    return TensorSpec(shape=shape, seed=seed, dist="randint", low=0, high=2, dtype=dtype)
+
+
+def logits(*shape: int, seed: int, dtype: DType = "float32") -> TensorSpec:
+    """Logits uniform in [-6, 6]: both tails of the sigmoid and its steep middle."""
+    return uniform(*shape, low=-6, high=6, seed=seed, dtype=dtype)
+
+
 class Tolerance(BaseModel):
     """How far a floating-point result may be from the float64 reference.
 
@@ -95,11 +105,11 @@ class Check(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
+    title: str = ""  # from the exercise's text.toml, filled in when the bank loads it
     points: float = Field(gt=0)
     probe: Probe
     needs: tuple[str, ...] = ()
-    hint: str | None = None  # message id of the hint shown when the check fails
+    hint: str | None = None  # the hint shown when the check fails: "x" for the exercise's own hint.<exercise>.x, or an id
     tolerance: Tolerance = Tolerance()
     values: bool = True  # False: compare types, shapes, dtypes and autograd facts only
     reference: Literal["float64", "native"] = "float64"
@@ -107,6 +117,8 @@ class Check(BaseModel):
     judge: Judge | None = None
     sees: bool = False  # the judge also takes a Seen (what the grader read and measured itself)
     hidden: bool = False  # only the title and a fixed sentence are shown
+    hint_on_raise: bool = False  # the hint also explains what makes the check's call raise (e.g. a shape)
+    factor_hints: tuple[str, ...] = ()  # hints (the check's, or its judge's) that already name a constant factor
 
     @model_validator(mode="after")
     def _sees_needs_a_judge(self) -> Check:
@@ -121,12 +133,13 @@ class Exercise(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
+    title: str = ""  # from the exercise's text.toml, filled in when the bank loads it
     source: str
     entry: tuple[str, ...]  # the public names the student's file defines
     checks: tuple[Check, ...]
     timeout: float = 10.0  # seconds per check
     memory_mb: int = 2048  # per check, on top of what torch itself maps
+    bank: str = "builtin"  # the bank it was loaded from (set by the bank)
 
     @model_validator(mode="after")
     def _needs_come_first(self) -> Exercise:
@@ -139,6 +152,11 @@ class Exercise(BaseModel):
                 raise ValueError(f"{self.name}.{check.id} needs {missing}, which must come before it")
             seen.add(check.id)
         return self
+
+    @property
+    def ref(self) -> str:
+        """"bank:name": what names this exercise in every process (a worker, a Dask worker)."""
+        return f"{self.bank}:{self.name}"
 
     @property
     def max_score(self) -> float:

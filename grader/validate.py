@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import bank, files
+from grader import bank
 from grader.engine import Conditions
 from grader.results import ExerciseReport, Status
 
@@ -40,17 +40,15 @@ class Verdict:
         return not self.problems
 
 
-def subjects(exercises: list[str], alternates_dir: Path | None) -> list[Subject]:
-    """Every file to validate for these exercises."""
+def subjects(exercises: list[str]) -> list[Subject]:
+    """Every file to validate for these exercises ("name" or "bank:name")."""
     out: list[Subject] = []
-    for name in exercises:
-        out.append(Subject(name, "reference", files.reference_path(name)))
-        out.append(Subject(name, "stub", files.stub_path(name)))
-        for path in files.mutant_paths(name):
-            out.append(Subject(name, "mutant", path, caught_by=caught_by(path)))
-        if alternates_dir is not None:
-            for path in sorted((alternates_dir / name).glob("*.py")):
-                out.append(Subject(name, "alternate", path))
+    for ref in exercises:
+        where, name = bank.locate(ref)
+        out.append(Subject(ref, "reference", where.reference(name)))
+        out.append(Subject(ref, "stub", where.stub(name)))
+        out += [Subject(ref, "mutant", path, caught_by=caught_by(path)) for path in where.mutants(name)]
+        out += [Subject(ref, "alternate", path) for path in where.alternates(name)]
     return out
 
 
@@ -85,17 +83,17 @@ def judge(subject: Subject, report: ExerciseReport) -> Verdict:
     return Verdict(subject, report, tuple(problems))
 
 
-def validate(exercises: list[str] | None = None, *, alternates_dir: Path | None = None,
-             workers: int | None = None, conditions: Conditions = Conditions()) -> list[Verdict]:
+def validate(exercises: list[str] | None = None, *, workers: int | None = None,
+             conditions: Conditions = Conditions()) -> list[Verdict]:
     """Grade every subject (in parallel) under `conditions` and judge each report."""
     from grader import engine, submission
     from grader.sandbox import runner
 
     runner.warm_up()
-    names = exercises or list(bank.NAMES)
+    names = exercises or bank.names()
     for name in names:
-        bank.get(name)  # unknown names fail before any work
-    todo = subjects(names, alternates_dir)
+        bank.get(name)  # unknown names and broken exercises fail before any work
+    todo = subjects(names)
 
     def run(subject: Subject) -> Verdict:
         with submission.prepared(subject.path, subject.exercise) as source:
@@ -147,9 +145,3 @@ def flaky(runs: list[tuple[Conditions, list[Verdict]]]) -> list[Flaky]:
             found[(exercise, check_id)] = f"{who}: " + "; ".join(
                 f"{status} with {', '.join(sorted(set(rounds)))}" for status, rounds in sorted(seen.items()))
     return [Flaky(exercise, check_id, why) for (exercise, check_id), why in sorted(found.items())]
-
-
-def default_alternates_dir() -> Path | None:
-    """tests/alternates of a source checkout, when there is one."""
-    folder = files.reference_path("sq_loss").parent.parent / "tests" / "alternates"
-    return folder if folder.is_dir() else None

@@ -77,11 +77,11 @@ def stub(exercise: str) -> Path:
 
 
 def alternates(exercise: str) -> list[Path]:
-    return sorted((ROOT / "tests" / "alternates" / exercise).glob("*.py"))
+    return sorted((ROOT / "exercises" / exercise / "alternates").glob("*.py"))
 
 
 def mutants(exercise: str) -> list[Path]:
-    return sorted((ROOT / "reference_solutions" / "mutants" / exercise).glob("*.py"))
+    return sorted((ROOT / "exercises" / exercise / "mutants").glob("*.py"))
 
 
 # -- notebooks -------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _kind_hostile(rng: random.Random, index: int, deck: Deck) -> _Student:
         called = "called by the notebook too" if hostile.tried else "called only by the checks"
         student.what.append(f"hostile {hostile.file} as the {hostile.exercise} cell ({called})")
     for exercise, mutant in hostile.others.items():
-        student.code[exercise] = _code(ROOT / "reference_solutions" / "mutants" / exercise / mutant)
+        student.code[exercise] = _code(ROOT / "exercises" / exercise / "mutants" / mutant)
         student.verdicts[exercise] = Verdict.LOSES
         student.what.append(f"mutant {exercise}/{mutant}")
     return student

@@ -16,6 +16,44 @@ ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier")
 
 
+def reference_path(exercise: str) -> Path:
+    return ROOT / "reference_solutions" / f"{exercise}.py"
+
+
+def mutant_path(exercise: str, mutant: str) -> Path:
+    return ROOT / "exercises" / exercise / "mutants" / f"{mutant}.py"
+
+
+def mutants_dir(exercise: str) -> Path:
+    return ROOT / "exercises" / exercise / "mutants"
+
+
+def alternates_dir(exercise: str) -> Path:
+    return ROOT / "exercises" / exercise / "alternates"
+
+
+def copy_bank(folder: Path, *exercises: str, name: str = "course") -> Path:
+    """A course bank in `folder`/name holding copies of these built-in exercises (all their files)."""
+    import shutil
+
+    root = folder / name
+    (root / "reference_solutions").mkdir(parents=True)
+    (root / "torchgrader.toml").write_text(f'[bank]\nname = "{name}"\n')
+    for exercise in exercises:
+        shutil.copytree(ROOT / "exercises" / exercise, root / "exercises" / exercise,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "exercises" / f"{exercise}.py", root / "exercises")
+        shutil.copy(ROOT / "reference_solutions" / f"{exercise}.py", root / "reference_solutions")
+    return root
+
+
+def checks_of(exercise: str) -> Any:
+    """A built-in exercise's checks module (the very module the bank loads)."""
+    from grader.bank.folder import checks_module
+
+    return checks_module(ROOT / "exercises" / exercise / "checks.py")
+
+
 @dataclass
 class GraderRun:
     code: int

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_bank
 from grader import api, bank
 from grader.engine import Conditions
 from grader.results import CheckResult, ExerciseReport, Status
 from grader.validate import Subject, Verdict, flaky, judge, rounds, subjects
 
-SUBJECTS = subjects(list(bank.NAMES), ROOT / "tests" / "alternates")
+SUBJECTS = subjects(bank.names())
 HEAVY = {"cnn_classifier"}  # trains a network in its last check
 
 
@@ -31,7 +31,7 @@ def test_bank_file_gets_what_its_role_requires(subject: Subject):
     assert verdict.ok, "; ".join(verdict.problems)
 
 
-@pytest.mark.parametrize("name", bank.NAMES)
+@pytest.mark.parametrize("name", bank.names())
 def test_every_exercise_has_enough_mutants_and_alternates(name: str):
     roles = [s.role for s in SUBJECTS if s.exercise == name]
     assert roles.count("mutant") >= 5
@@ -40,10 +40,10 @@ def test_every_exercise_has_enough_mutants_and_alternates(name: str):
 
 def test_validate_fails_when_a_wrong_solution_poses_as_correct(run_grader, tmp_path: Path):
     # validate must be able to fail: a mutant dressed as an alternate is a violation.
-    (tmp_path / "sq_loss").mkdir()
-    mutant = ROOT / "reference_solutions" / "mutants" / "sq_loss" / "mean_reduction.py"
-    (tmp_path / "sq_loss" / "posing.py").write_text(mutant.read_text())
-    result = run_grader("validate", "sq_loss", "--alternates", tmp_path)
+    course = copy_bank(tmp_path, "sq_loss")
+    mutant = ROOT / "exercises" / "sq_loss" / "mutants" / "mean_reduction.py"
+    (course / "exercises" / "sq_loss" / "alternates" / "posing.py").write_text(mutant.read_text())
+    result = run_grader("validate", "--bank", course)
     assert result.code == 1
     assert "VIOLATION" in result.stdout
 

@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.bank import broadcast_distances as bd
-from grader.files import load_module, reference_path
+from conftest import checks_of, reference_path
+from grader.bank.folder import load_module
 from grader.i18n import en, ja, text
 from grader import static
 from grader.probes import Run
 from grader.spec import Seen
 
+bd = checks_of("broadcast_distances")
+
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS = ROOT / "reference_solutions" / "mutants" / "broadcast_distances"
+MUTANTS = ROOT / "exercises" / "broadcast_distances" / "mutants"
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +167,6 @@ def test_the_line_counter_puts_back_the_previous_trace_function():
     with bd._LineCounter({__file__}):
         pass
     assert sys.gettrace() is previous
-
-
-def _ids(messages: dict[str, str]) -> set[str]:
-    return {k for k in messages if k.startswith(("broadcast_distances.", "hint.broadcast_distances."))}
-
-
 
 
 def _report(run_grader, mutant: str, *extra: str):

@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader import files
-from grader.bank import cnn_classifier as bank_module
-from grader.bank._digits import N_TRAIN, digits_28
+from conftest import checks_of, reference_path
+from grader.bank.folder import load_module
+from grader.digits import N_TRAIN, digits_28
+
+bank_module = checks_of("cnn_classifier")
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _reference():
-    return files.load_module(files.reference_path("cnn_classifier"), "test_reference_cnn_classifier")
+    return load_module(reference_path("cnn_classifier"), "test_reference_cnn_classifier")
 
 
 def test_reference_has_the_contracts_architecture():
@@ -50,7 +52,7 @@ def test_digits_are_load_digits_upscaled():
 
 
 def test_importing_the_exercise_does_not_import_sklearn():
-    code = "import sys, grader.bank.cnn_classifier; assert 'sklearn' not in sys.modules"
+    code = "import sys; from grader import bank; bank.get('cnn_classifier'); assert 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
@@ -67,7 +69,7 @@ def test_importing_the_exercise_does_not_import_sklearn():
     ("accuracy_count", "accuracy", "divide the number of right predictions"),
 ])
 def test_feedback_points_at_the_mistake(run_grader, mutant, check_id, hint_words):
-    path = ROOT / "reference_solutions" / "mutants" / "cnn_classifier" / f"{mutant}.py"
+    path = ROOT / "exercises" / "cnn_classifier" / "mutants" / f"{mutant}.py"
     result = run_grader("check", "cnn_classifier", "--file", path, "--json")
     test = next(t for t in result.json["tests"] if t["id"] == check_id)
     assert hint_words in test["hint"], test

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+from conftest import checks_of, reference_path
 from grader import bank
-from grader.bank.batch_accuracy import BOOK_LABELS, BOOK_LOGITS
-from grader.files import load_module, reference_path
+from grader.bank.folder import load_module
 from grader.probes import Run
+
+BOOK_LABELS, BOOK_LOGITS = checks_of("batch_accuracy").BOOK_LABELS, checks_of("batch_accuracy").BOOK_LOGITS
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,5 @@ def test_accuracy_is_a_zero_d_float32_tensor(batch_accuracy):
 
 @pytest.mark.parametrize("name", ["mnist_distance", "mnist_loss", "batch_accuracy"])
 def test_fastbook_exercises_are_in_the_fastbook_assignment(name):
-    from grader.bank import assignments
-
-    assert name in assignments.get("fastbook_ch4").exercises
+    assert name in bank.assignment("fastbook_ch4")[1].exercises
     assert bank.get(name).name == name

@@ -9,13 +9,15 @@ import pytest
 import torch
 from torch import nn
 
-from grader.bank import my_linear
-from grader.files import load_module, reference_path
+from conftest import checks_of, reference_path
+from grader.bank.folder import load_module
 from grader.probes import Run
 from grader.sandbox.protocol import observe
 
+my_linear = checks_of("my_linear")
+
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS = ROOT / "reference_solutions" / "mutants" / "my_linear"
+MUTANTS = ROOT / "exercises" / "my_linear" / "mutants"
 
 
 @pytest.fixture(scope="module")

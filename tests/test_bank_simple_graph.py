@@ -9,11 +9,12 @@ import pytest
 import torch
 
 from grader import bank
-from grader.files import load_module, reference_path
+from conftest import reference_path
+from grader.bank.folder import load_module
 from grader.probes import Run
 
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS = ROOT / "reference_solutions" / "mutants" / "simple_graph"
+MUTANTS = ROOT / "exercises" / "simple_graph" / "mutants"
 
 
 @pytest.fixture(scope="module")

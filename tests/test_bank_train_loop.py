@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import grader
-from grader.bank import train_loop as tl
-from grader.files import load_module, reference_path
+from conftest import checks_of, grader, reference_path
+from grader.bank.folder import load_module
 from grader.i18n import en, ja, text
 from grader.probes import Run
 from grader.sandbox.protocol import roundtrip
 
+tl = checks_of("train_loop")
+
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS = ROOT / "reference_solutions" / "mutants" / "train_loop"
+MUTANTS = ROOT / "exercises" / "train_loop" / "mutants"
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +68,6 @@ def test_loss_patterns_point_to_the_step_that_is_wrong():
     assert _hint(ref, [1.0, 0.9, 0.8, 0.7]) == "hint.train_loop.first_step"
     assert _hint(ref, [1.0, 0.8, 0.75, 0.9]) == "hint.train_loop.accumulate"
     assert _hint(ref, [0.8, 0.7, 0.65, 0.62]) == "hint.train_loop.after_step"
-
-
-def _ids(messages: dict[str, str]) -> set[str]:
-    return {k for k in messages if k.startswith(("train_loop.", "hint.train_loop."))}
-
-
 
 
 def test_the_stub_keeps_the_notebooks_loop_and_scores_zero(run_grader):

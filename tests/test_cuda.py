@@ -29,6 +29,6 @@ def test_reference_gets_full_marks_on_the_gpu(exercise: str):
     ("cnn_classifier", "no_relu", "outputs"),
 ])
 def test_mutant_is_caught_on_the_gpu(exercise: str, mutant: str, check_id: str):
-    path = ROOT / "reference_solutions" / "mutants" / exercise / f"{mutant}.py"
+    path = ROOT / "exercises" / exercise / "mutants" / f"{mutant}.py"
     report = api.check(exercise, file=path, device="cuda")
     assert next(c for c in report.checks if c.id == check_id).status is not Status.PASSED

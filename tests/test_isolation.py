@@ -385,13 +385,14 @@ def test_a_wheels_reference_solutions_are_cut_out_of_what_the_worker_may_read(tm
     from grader.sandbox import confine
 
     site = tmp_path / "lib" / "site-packages"
-    for folder in ("torch", "numpy", "grader/sandbox", "grader/bank", "grader/reference_solutions/mutants"):
+    for folder in ("torch", "numpy", "grader/sandbox", "grader/bank", "grader/builtin_bank/reference_solutions",
+                   "grader/builtin_bank/exercises"):
         (site / folder).mkdir(parents=True)
     (site / "grader" / "__init__.py").write_text("")
-    hidden = (str(site / "grader" / "reference_solutions"),)
+    hidden = (str(site / "grader" / "builtin_bank" / "reference_solutions"),)
     allowed = sorted(confine._less(str(tmp_path), hidden))
     assert allowed == sorted(str(site / name) for name in ("torch", "numpy", "grader/sandbox", "grader/bank",
-                                                             "grader/__init__.py"))
+                                                             "grader/builtin_bank/exercises", "grader/__init__.py"))
     assert confine._less(hidden[0], hidden) == [] and confine._less(str(site / "torch"), hidden) == [str(site / "torch")]
 
 

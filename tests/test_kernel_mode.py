@@ -13,7 +13,7 @@ import grader as grading
 from grader.results import Status
 
 STUB = (ROOT / "exercises" / "sq_loss.py").read_text()
-MUTANT = (ROOT / "reference_solutions" / "mutants" / "sq_loss" / "abs_instead_of_square.py").read_text()
+MUTANT = (ROOT / "exercises" / "sq_loss" / "mutants" / "abs_instead_of_square.py").read_text()
 IN_A_KERNEL = "IN_A_KERNEL = getattr(get_ipython(), 'kernel', None) is not None  # only Jupyter kernels have one"
 ONLY_IN_A_KERNEL = "if IN_A_KERNEL:\n" + "".join(f"    {line}\n" for line in SQ_LOSS.splitlines())
 

@@ -41,7 +41,9 @@ def test_wheel_carries_stubs_references_and_mutants(tmp_path: Path):
     (wheel,) = tmp_path.glob("torchgrader-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for exercise in EXERCISES:
-        assert f"grader/exercises/{exercise}.py" in names
-        assert f"grader/reference_solutions/{exercise}.py" in names
-        assert f"grader/bank/{exercise}.py" in names
-    assert "grader/reference_solutions/mutants/sq_loss/mean_reduction.py" in names
+        assert f"grader/builtin_bank/exercises/{exercise}.py" in names
+        assert f"grader/builtin_bank/reference_solutions/{exercise}.py" in names
+        assert f"grader/builtin_bank/exercises/{exercise}/checks.py" in names
+        assert f"grader/builtin_bank/exercises/{exercise}/text.toml" in names
+    assert "grader/builtin_bank/torchgrader.toml" in names
+    assert "grader/builtin_bank/exercises/sq_loss/mutants/mean_reduction.py" in names

@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, checks_of
 from rich.console import Console
 
 from grader import api
-from grader.bank import train_loop
 from grader.batch.feedback import feedback_html, feedback_markdown
 from grader.batch.model import StudentReport, StudentStatus, student_json
 from grader.engine import OUTPUT_SHOWN, judge, shadowing_files, trimmed_output
@@ -26,6 +25,8 @@ from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, S
 from grader.sandbox.protocol import observe
 from grader.sandbox.runner import Outcome, Sandbox
 from grader.spec import Check
+
+train_loop = checks_of("train_loop")
 
 CORRECT = (ROOT / "reference_solutions" / "sq_loss.py").read_text()
 
@@ -117,7 +118,8 @@ def test_a_result_held_in_another_dtype_is_not_given_the_checks_hint_about_value
 
 
 def test_a_hint_that_explains_the_raise_is_still_shown():
-    check = Check(id="shapes", title="shapes", points=1, probe=_probe, hint="hint.cnn_classifier.shapes")
+    check = Check(id="shapes", title="shapes", points=1, probe=_probe, hint="hint.cnn_classifier.shapes",
+                  hint_on_raise=True)
     assert judge(check, {}, {}, RAISED, memory_mb=100).feedback.hint == "hint.cnn_classifier.shapes"
 
 

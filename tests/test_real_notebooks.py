@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT
 
 import grader
-from grader.bank import assignments
+from grader import bank
 from grader.results import ExerciseReport, Status
 
 REAL = ROOT / "tests" / "notebooks" / "real"
@@ -38,8 +38,8 @@ def _first(*paths: Path) -> Path:
 NMA_INSTRUCTOR = _first(SHARED / "nma" / "W1D2_Tutorial1_instructor.ipynb", REAL / "nma_w1d2_tutorial1_instructor.ipynb")
 NMA_STUDENT = _first(SHARED / "nma" / "W1D2_Tutorial1_student.ipynb", REAL / "nma_w1d2_tutorial1_student.ipynb")
 FASTBOOK = _first(SHARED / "fastbook" / "clean" / "04_mnist_basics.ipynb", REAL / "fastbook_04_mnist_basics_clean.ipynb")
-NMA = assignments.get("nma_w1d2").exercises
-FASTBOOK_CH4 = assignments.get("fastbook_ch4").exercises
+NMA = bank.assignment("nma_w1d2")[1].exercises
+FASTBOOK_CH4 = bank.assignment("fastbook_ch4")[1].exercises
 
 # What the chapter's exercise functions take from `from fastai.vision.all import *`: a stand-in
 # for a course machine with fastai installed (this one has none; the real import fails).

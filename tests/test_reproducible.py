@@ -18,7 +18,7 @@ from conftest import ROOT, grader
 from grader.batch.grading import Settings
 from grader.batch.run import Plan, grade_class
 
-MUTANT = ROOT / "reference_solutions" / "mutants"
+EXERCISES = ROOT / "exercises"
 TIMINGS = {"duration", "execution_time", "time"}
 
 
@@ -31,9 +31,9 @@ def _without_timings(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("exercise, file", [
-    ("sq_loss", MUTANT / "sq_loss" / "abs_instead_of_square.py"),
-    ("my_linear", MUTANT / "my_linear" / "no_transpose.py"),
-    ("train_loop", MUTANT / "train_loop" / "no_zero_grad.py"),
+    ("sq_loss", EXERCISES / "sq_loss" / "mutants" / "abs_instead_of_square.py"),
+    ("my_linear", EXERCISES / "my_linear" / "mutants" / "no_transpose.py"),
+    ("train_loop", EXERCISES / "train_loop" / "mutants" / "no_zero_grad.py"),
 ], ids=lambda v: v if isinstance(v, str) else v.stem)
 def test_a_file_graded_twice_gets_the_same_report(exercise: str, file: Path) -> None:
     first, second = (grader("check", exercise, "--file", file, "--json") for _ in range(2))
@@ -46,7 +46,7 @@ def test_a_class_graded_twice_writes_the_same_files(tmp_path: Path) -> None:
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "ada.py").write_text((ROOT / "reference_solutions" / "sq_loss.py").read_text())
-    (folder / "bob.py").write_text((MUTANT / "sq_loss" / "sum_reduction.py").read_text())
+    (folder / "bob.py").write_text((EXERCISES / "sq_loss" / "mutants" / "sum_reduction.py").read_text())
     (folder / "cy.py").write_text("def sq_loss(a, b):\n    print('\\x1b[2Jhello')\n    raise ValueError(f'no {a.shape}')\n")
     outs = []
     for name in ("one", "two"):

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import checks_of
 from grader import static
-from grader.bank import broadcast_distances, my_linear
+
+broadcast_distances, my_linear = checks_of("broadcast_distances"), checks_of("my_linear")
 
 ROOT = Path(__file__).resolve().parent.parent
 LINEAR = my_linear.FORBIDDEN_NAMES
@@ -166,7 +168,7 @@ def test_loops_in_the_code_the_entry_reaches():
 
 
 def _bank_files() -> list[Path]:
-    files = sorted((ROOT / "reference_solutions").glob("*.py")) + sorted((ROOT / "tests" / "alternates").glob("*/*.py"))
+    files = sorted((ROOT / "reference_solutions").glob("*.py")) + sorted((ROOT / "exercises").glob("*/alternates/*.py"))
     return [f for f in files if f.stem != "__init__"]
 
 

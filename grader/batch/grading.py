@@ -25,10 +25,15 @@ class Settings:
     device: str = "cpu"
     cell_timeout: float = CELL_TIMEOUT
     kernel: bool = False  # notebooks run in a real Jupyter kernel (full fidelity)
+    banks: tuple[str, ...] = ()  # the folders of the banks besides the built-in one (`bank.roots()`)
 
 
 def grade_task(task: Task, settings: Settings) -> StudentReport:
     """Grade every exercise of `task`; never raises for anything the submission does."""
+    from grader import bank
+
+    if bank.roots() != settings.banks:  # a Dask worker, or a pool process: the grader's banks, no others
+        bank.use(settings.banks, discover=False)
     started = time.monotonic()
     report = StudentReport(student=task.student, status=StudentStatus.GRADED, files=list(task.files),
                            content_hash=task.content_hash, grader_version=__version__)
@@ -38,8 +43,7 @@ def grade_task(task: Task, settings: Settings) -> StudentReport:
         return report
     graded: dict[str, ExerciseReport] = {}
     for part in task.parts:
-        for exercise_report in _grade_part(part, settings):
-            graded[exercise_report.exercise] = exercise_report
+        graded.update(zip(part.exercises, _grade_part(part, settings)))
     report.exercises = [graded[name] for name in task.exercises]
     report.duration = time.monotonic() - started
     return report

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from grader.errors import BadOption
+from grader.errors import BadOption, GraderError
 from grader.exports.common import ExportOptions, Gradebook, RosterEntry, Student, check_students, load_students, \
     read_roster
 
@@ -60,9 +60,11 @@ def gradebook(exercises: list[str], *, assignment: str, title: str, options: Exp
 def title_of(exercises: list[str], *, assignment: str = "", title: str = "") -> str:
     """What a batch is called, in report.html and LMS columns: `title`, else the assignment's title (its name
     if the bank does not know it), else the exercises."""
-    from grader.bank import assignments
+    from grader import bank
 
     if not title and assignment:
-        known = {a.name: a.title for a in assignments.ASSIGNMENTS}
-        title = known.get(assignment, assignment)
+        try:
+            title = bank.assignment(assignment)[1].title or assignment
+        except GraderError:  # graded with a bank not found here any more
+            title = assignment
     return title or ", ".join(exercises)

@@ -98,12 +98,10 @@ def build_bundle(assignment_or_exercises: list[str], out: Path, *, name: str, ve
 def resolve(assignment_or_exercises: list[str]) -> list[str]:
     """One assignment name → its exercises; exercise names → themselves, each checked against the bank."""
     from grader import bank
-    from grader.bank import assignments
 
     names = list(assignment_or_exercises)
-    known = {a.name: a for a in assignments.ASSIGNMENTS}
-    if len(names) == 1 and names[0] in known:
-        names = list(known[names[0]].exercises)
+    if len(names) == 1 and names[0] in {a.name for _, a in bank.assignments()}:
+        names = list(bank.assignment(names[0])[1].exercises)
     if not names:
         raise BadOption("the bundle needs an assignment or a list of exercises.")
     for exercise in names:

@@ -1,4 +1,8 @@
-"""Every sentence a student reads, by message id, in English and Japanese."""
+"""Every sentence a student reads, by message id, in English and Japanese.
+
+The grader's own sentences are in `en.py` and `ja.py`; each exercise brings its own (its title, its
+checks' titles, its hints) in its `text.toml`, registered here when the exercise is loaded.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,63 @@ from grader.i18n import en, ja
 
 LANGUAGES = {"en": en.MESSAGES, "ja": ja.MESSAGES}
 MISSING = "message_missing"  # what is said where a message id is unknown
+_EXERCISES: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}  # messages the loaded exercises brought
+_OWNERS: dict[str, str] = {}  # message id -> the exercise that brought it
+
+
+class MessageClash(ValueError):
+    """Two exercises bring different sentences under one message id."""
+
+
+def register(owner: str, messages: dict[str, dict[str, str]]) -> None:
+    """Add an exercise's messages ({lang: {id: template}}); MessageClash if another exercise has one of its ids."""
+    for lang, by_id in messages.items():
+        for message_id, template in by_id.items():
+            if message_id in en.MESSAGES:
+                raise MessageClash(f"'{message_id}' is one of the grader's own messages")
+            holder = _OWNERS.get(message_id, owner)
+            if holder != owner and _EXERCISES[lang].get(message_id, template) != template:
+                raise MessageClash(f"'{message_id}' is also defined by {holder}")
+    for lang, by_id in messages.items():
+        _EXERCISES[lang].update(by_id)
+        _OWNERS.update(dict.fromkeys(by_id, owner))
 
 
 def known(message_id: object) -> bool:
     """Whether `message_id` names a message (ids can come from data the student's process sent)."""
-    return isinstance(message_id, str) and message_id in en.MESSAGES
+    if not isinstance(message_id, str):
+        return False
+    if message_id not in en.MESSAGES and message_id not in _EXERCISES["en"]:
+        _load_owner(message_id)
+    return message_id in en.MESSAGES or message_id in _EXERCISES["en"]
+
+
+def _template(message_id: str, lang: str) -> str | None:
+    if message_id not in en.MESSAGES and message_id not in _EXERCISES["en"]:
+        _load_owner(message_id)
+    for source in (LANGUAGES.get(lang, {}), _EXERCISES.get(lang, {}), en.MESSAGES, _EXERCISES["en"]):
+        if message_id in source:
+            return source[message_id]
+    return None
+
+
+def _load_owner(message_id: str) -> None:
+    """Load the exercise an exercise's message id belongs to (hint.<exercise>.x, <exercise>.x), so that a
+    report can be rendered in a process that has not graded that exercise (an export, a test)."""
+    parts = message_id.split(".")
+    name = parts[1] if parts[0] == "hint" and len(parts) > 2 else parts[0] if len(parts) > 1 else ""
+    if not name or name in _TRIED:
+        return
+    _TRIED.add(name)
+    try:
+        from grader import bank
+
+        bank.get(name)
+    except Exception:  # noqa: BLE001 - no such exercise here: the id stays unknown
+        pass
+
+
+_TRIED: set[str] = set()
 
 
 def text(message_id: str, lang: str = "en", **params: Any) -> str:
@@ -22,10 +78,9 @@ def text(message_id: str, lang: str = "en", **params: Any) -> str:
     Never raises: an unknown id, or facts that do not fit the template, still give a sentence,
     so that one odd result cannot stop a report (or a class's batch) from being written.
     """
-    messages = LANGUAGES.get(lang, en.MESSAGES)
-    template = messages.get(message_id) or en.MESSAGES.get(message_id)
+    template = _template(message_id, lang)
     if template is None:
-        template, params = messages.get(MISSING) or en.MESSAGES[MISSING], {}
+        template, params = _template(MISSING, lang) or en.MESSAGES[MISSING], {}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):

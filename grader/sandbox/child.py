@@ -49,7 +49,7 @@ _BaseException = BaseException
 class Job:
     """What a worker is asked to do (pickled by multiprocessing from the grader to here)."""
 
-    exercises: tuple[str, ...]  # probes are numbered across their checks, in this order
+    exercises: tuple[str, ...]  # "bank:name"; probes are numbered across their checks, in this order
     source: str  # path of the student's .py file, or of a notebook's code cells (JSON)
     device: str
     memory_mb: int
@@ -62,6 +62,7 @@ class Job:
     scale: float = 1.0  # $GRADER_TIMEOUT_SCALE: a check's limit is its timeout times this
     seed: int = SEED  # every probe and the load start from this seed (`grader validate --repeat` varies it)
     torch_threads: int = 1  # torch's intra-op threads in the worker (varied likewise)
+    banks: tuple[str, ...] = ()  # the folders of the banks besides the built-in one (`bank.roots()`)
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -70,6 +71,7 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
     me, parent = _getpid(), os.getppid()
     redirect_output(output)
     warnings.showwarning = show_warning
+    bank.use(job.banks, discover=False)  # exactly the grader's banks, never what the student's folder holds
     exercises = [bank.get(name) for name in job.exercises]
     checks = [check for exercise in exercises for check in exercise.checks]
     limits = [(check.timeout or exercise.timeout) * job.scale for exercise in exercises for check in exercise.checks]

@@ -324,11 +324,11 @@ def secrets() -> tuple[str, ...]:
     """What the worker must not read though it lies beneath what it may: the grader's reference
     solutions and, in a checkout, the checkout itself (its tests and exercises) but `grader/`."""
     package = _PACKAGE
-    found = {os.path.join(package, "reference_solutions")}
+    found = {os.path.join(package, "builtin_bank", "reference_solutions")}
     try:
         import importlib.util
 
-        spec = importlib.util.find_spec("grader.reference_solutions")  # where an editable install maps it
+        spec = importlib.util.find_spec("grader.builtin_bank.reference_solutions")  # where an editable install maps it
         found.update(os.path.realpath(p) for p in ((spec and spec.submodule_search_locations) or []))
     except (ImportError, ValueError):
         pass

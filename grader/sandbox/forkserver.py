@@ -32,15 +32,27 @@ def warm_up(*, notebooks: bool = False, kernel: bool = False, exercises: tuple[s
 
     With `notebooks`, it also imports what notebooks use (IPython, matplotlib with the Agg
     backend), once, instead of in every worker, and with `kernel` ipykernel too; with
-    `exercises`, their bank modules (which every worker imports otherwise). A forkserver
+    `exercises`, their checks (which every worker imports otherwise). A forkserver
     already running is kept.
     """
     if os.geteuid() != 0:
         # Without a uid of their own, workers could otherwise open /proc/<grader>/fd/1
         # where Landlock is missing; a non-dumpable process refuses that.
         prctl(PR_SET_DUMPABLE, 0)
-    ensure_server((NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ())
-                  + tuple(f"grader.bank.{name}" for name in exercises))
+    preload = (NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ())
+    if exercises:
+        from grader import bank
+        from grader.bank.preload import BANKS, PRELOAD
+
+        os.environ[PRELOAD] = ",".join(bank.get(name).ref for name in exercises)
+        os.environ[BANKS] = os.pathsep.join(bank.roots())
+        preload += ("grader.bank.preload",)
+    try:
+        ensure_server(preload)  # the forkserver reads the two variables as it starts
+    finally:
+        if exercises:
+            os.environ.pop(PRELOAD, None)
+            os.environ.pop(BANKS, None)
 
 
 def ensure_server(extra: tuple[str, ...] = ()) -> None:

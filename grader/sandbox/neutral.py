@@ -4,7 +4,8 @@ A function could behave only when its caller's file or module is named after the
 (or a reference solution): `inspect.stack()`, `sys._getframe(n).f_code.co_filename`,
 `f_globals["__name__"]`, `traceback.extract_stack()` would all tell. So before any student
 code runs, `neutralize` gives every code object of the grader's modules loaded in the
-worker the file name NEUTRAL_FILE (functions, methods, closures built at import, and what
+worker, and of the exercises' checks (`grader_checks_*` modules, from the banks' folders), the file name
+NEUTRAL_FILE (functions, methods, closures built at import, and what
 they will build), and the globals those frames see neutral `__name__`, `__file__`,
 `__spec__`, `__loader__`, `__cached__`, `__package__` and `__doc__`. Packages keep theirs
 (the import system reads a package's `__name__` and `__path__` to import its modules).
@@ -27,13 +28,24 @@ NEUTRAL_NAME = "check"
 PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)  # the grader package: grader/
 _DEPTH = 6  # how deep objects built at import (an exercise's checks, ...) are searched for functions
 _WIDTH = 1000  # containers longer than this hold data, not functions
+CHECKS = "grader_checks_"  # the prefix of an exercise's checks module (grader.bank.folder.checks_module)
+
+
+_FILES: list[str] = [PACKAGE_DIR]  # folders whose code is the grader's: grader/ and the checks' folders
+
+
+def _grader_module(name: str) -> bool:
+    return name == "grader" or name.startswith(("grader.", CHECKS))
 
 
 def neutralize(extra: tuple[Any, ...] = ()) -> None:
     """Neutral names for the grader's code and modules in this process, and for `extra` (e.g. probes)."""
     seen: dict[int, Any] = {}  # what was visited, kept alive so that no id is reused
+    files = [PACKAGE_DIR] + [str(Path(module.__file__).resolve().parent) for name, module in list(sys.modules.items())
+                             if name.startswith(CHECKS) and getattr(module, "__file__", None)]
+    _FILES[:] = files
     for name, module in list(sys.modules.items()):
-        if not (name == "grader" or name.startswith("grader.")) or not isinstance(module, ModuleType):
+        if not _grader_module(name) or not isinstance(module, ModuleType):
             continue
         namespace = vars(module)
         for value in list(namespace.values()):
@@ -56,7 +68,7 @@ def _visit(value: Any, seen: dict[int, Any], depth: int) -> None:
         return
     seen[id(value)] = value
     if isinstance(value, FunctionType):
-        if value.__code__.co_filename.startswith(PACKAGE_DIR):
+        if value.__code__.co_filename.startswith(tuple(_FILES)):
             value.__code__ = neutral_code(value.__code__)
             for cell in value.__closure__ or ():  # what a decorator wraps
                 try:
@@ -94,4 +106,4 @@ def _visit(value: Any, seen: dict[int, Any], depth: int) -> None:
 def _ours(cls: type) -> bool:
     """Whether `cls` was defined in the grader's own modules."""
     module = getattr(cls, "__module__", None)
-    return isinstance(module, str) and (module == "grader" or module.startswith("grader."))
+    return isinstance(module, str) and _grader_module(module)

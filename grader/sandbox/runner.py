@@ -71,14 +71,14 @@ class Sandbox:
     def __init__(self, *, exercises: tuple[str, ...], source: Path, device: str, memory_mb: int, workdir: Path,
                  load_timeout: float, budget: float = BUDGET, notebook: bool = False,
                  cell_timeout: float = CELL_TIMEOUT, kernel: bool = False, seed: int = 0,
-                 torch_threads: int = 1) -> None:
+                 torch_threads: int = 1, banks: tuple[str, ...] = ()) -> None:
         from grader.sandbox.child import Job
 
         self._scale = timeout_scale()
         self._job = Job(exercises=exercises, source=str(source), device=device, memory_mb=memory_mb,
                         workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * self._scale,
                         kernel=kernel and notebook, key=secrets.token_hex(16) if kernel else "",
-                        scale=self._scale, seed=seed, torch_threads=torch_threads)
+                        scale=self._scale, seed=seed, torch_threads=torch_threads, banks=banks)
         self.cells: list[dict[str, Any]] = []  # the notebook's cells that failed, as the first load reported
         self.cells_omitted = 0  # and how many more failed than `cells` lists (MAX_RECORDED)
         self._cells_known = False

@@ -1,6 +1,7 @@
-"""Shadows a builtin inside the bank module (`sorted`, which builds the forbidden list) and uses F.linear.
+"""Shadows a builtin inside the exercise's checks module (`sorted`, which builds the forbidden list) and
+uses F.linear.
 
-A module's globals come before builtins: `grader.bank.my_linear.sorted = ...` changes what that
+A module's globals come before builtins: `<my_linear's checks module>.sorted = ...` changes what that
 module's probe reports in the worker, and nothing else.
 
 expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line"}}
@@ -13,7 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.modules["grader.bank.my_linear"].sorted = lambda *args, **kwargs: []
+for module in list(sys.modules.values()):
+    if hasattr(module, "FORBIDDEN_OPS") and hasattr(module, "EXERCISE"):  # my_linear's checks, whatever its name
+        module.sorted = lambda *args, **kwargs: []
 
 
 class MyLinear(nn.Module):

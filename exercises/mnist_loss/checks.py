@@ -10,19 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from grader.probes import Run, backward, grad_of, shapes
-from grader.spec import Check, DType, Exercise, TensorSpec, const, uniform
+from grader.spec import Check, Exercise, TensorSpec, const, labels, logits
 
 CALL = "mnist_loss(predictions, targets)"
-
-
-def labels(*shape: int, seed: int, dtype: DType = "int64") -> TensorSpec:
-    """Random 0/1 targets (1 = a 3, 0 = a 7)."""
-    return TensorSpec(shape=shape, seed=seed, dist="randint", low=0, high=2, dtype=dtype)
-
-
-def logits(*shape: int, seed: int, dtype: DType = "float32") -> TensorSpec:
-    """Logits in [-6, 6]: both tails of the sigmoid and its steep middle."""
-    return uniform(*shape, low=-6, high=6, seed=seed, dtype=dtype)
 
 
 # (predictions, targets): the book's (N, 1) logits with int64 labels, (N,) vectors, float labels,
@@ -72,16 +62,15 @@ def _inputs_after(run: Run) -> dict[str, Any]:
 
 EXERCISE = Exercise(
     name="mnist_loss",
-    title="The MNIST loss (sigmoid, then torch.where)",
     source="fastbook ch. 4, The MNIST Loss Function (the version with the sigmoid)",
     entry=("mnist_loss",),
     checks=(
-        Check(id="scalar", title="returns one number for the batch (a 0-d tensor)", points=1, probe=_results,
+        Check(id="scalar", points=1, probe=_results,
               values=False, hint="hint.mnist_loss.mean"),
-        Check(id="values", title="mean of 1 - sigmoid for the 3s and sigmoid for the 7s", points=1,
+        Check(id="values", points=1,
               probe=_results, needs=("scalar",), hint="hint.mnist_loss.values"),
-        Check(id="grad", title="gradient w.r.t. predictions", points=1, probe=_gradients, needs=("values",)),
-        Check(id="inputs_unchanged", title="leaves predictions and targets unchanged", points=1,
+        Check(id="grad", points=1, probe=_gradients, needs=("values",)),
+        Check(id="inputs_unchanged", points=1,
               probe=_inputs_after, hint="hint.inplace"),
     ),
 )

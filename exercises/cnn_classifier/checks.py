@@ -25,7 +25,7 @@ How the checks see the student's code:
   logsumexp is 0 (log_softmax), or a sigmoid ran and squashed everything into [0, 1].
 - `accuracy`: fixed cases (N = 8, 10, 7, 1, 20) with a known number of right predictions.
 - `training`: the probe trains the student's CNN (fixed loop below) on offline digits
-  (`_digits.py`: load_digits upscaled to 28×28, 1,200 train / 597 test images) and sends back
+  (`grader/digits.py`: load_digits upscaled to 28×28, 1,200 train / 597 test images) and sends back
   the trained weights, plain tensors; the grader loads them into the reference architecture
   (`_functional_cnn`; `architecture` has checked the names and shapes) and computes the test
   accuracy itself: nothing the student's process says is the accuracy. Pass: accuracy ≥
@@ -52,13 +52,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from grader.bank._digits import digits_28, preload
+from grader.digits import digits_28, preload
 from grader.compare import Comparison, Mismatch, compare, describe
 from grader.probes import Run, grad_of, seed_everything
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, TensorSpec, rand, uniform
 
-preload()  # a few ms, and done before the sandboxed worker shuts itself in (see _digits.py)
+preload()  # a few ms, and done before the sandboxed worker shuts itself in (see grader/digits.py)
 
 # The parameters of the contract's CNN, in registration order, with PyTorch's init bound 1/√fan_in.
 PARAMS: dict[str, tuple[tuple[int, ...], float]] = {
@@ -589,23 +589,22 @@ def _judge_training(native: dict[str, Observed], exact: dict[str, Observed], got
 
 EXERCISE = Exercise(
     name="cnn_classifier",
-    title="A CNN for 28×28 digits",
     source="ディープラーニング工作室 ch8/ch10 (作って試そう！ディープラーニング工作室)",
     entry=("CNN", "accuracy"),
     checks=(
-        Check(id="architecture", title="layers, parameter names and shapes (19,670 parameters)", points=1,
+        Check(id="architecture", points=1,
               probe=_architecture, judge=_judge_architecture),
-        Check(id="shapes", title="logits of shape [N, 10] for N = 1, 20 and 7", points=1, probe=_shapes,
-              values=False, hint="hint.cnn_classifier.shapes"),
-        Check(id="outputs", title="outputs with the reference's weights loaded", points=1, probe=_outputs,
+        Check(id="shapes", points=1, probe=_shapes,
+              values=False, hint="shapes", hint_on_raise=True),
+        Check(id="outputs", points=1, probe=_outputs,
               needs=("architecture",), tolerance=TOLERANCE, judge=_judge_outputs),
-        Check(id="gradients", title="cross-entropy gradients of every parameter", points=1, probe=_gradients,
+        Check(id="gradients", points=1, probe=_gradients,
               needs=("outputs",), tolerance=TOLERANCE, hint="hint.cnn_classifier.gradients"),
-        Check(id="logits", title="forward returns logits, not probabilities", points=1, probe=_logits,
+        Check(id="logits", points=1, probe=_logits,
               needs=("shapes",), reference="native", judge=_judge_logits),
-        Check(id="accuracy", title="accuracy(logits, labels) is the fraction of right predictions", points=1,
-              probe=_accuracy, reference="native", judge=_judge_accuracy),
-        Check(id="training", title="learns to read digits in a short training run", points=2, probe=_training,
+        Check(id="accuracy", points=1, probe=_accuracy, reference="native", judge=_judge_accuracy,
+              factor_hints=("hint.cnn_classifier.accuracy_fraction",)),
+        Check(id="training", points=2, probe=_training,
               needs=("architecture", "shapes"), reference="native", timeout=90.0, judge=_judge_training),
     ),
 )

@@ -59,17 +59,16 @@ def _inputs_after(run: Run) -> dict[str, Any]:
 
 EXERCISE = Exercise(
     name="sq_loss",
-    title="Squared error",
     source="Neuromatch W1D2 Tutorial 1, Coding Exercise 2.1",
     entry=("sq_loss",),
     checks=(
-        Check(id="shape", title="keeps one value per element", points=1, probe=_results, values=False,
+        Check(id="shape", points=1, probe=_results, values=False,
               hint="hint.sq_loss.elementwise"),
-        Check(id="values", title="elementwise values", points=1, probe=_results, needs=("shape",),
+        Check(id="values", points=1, probe=_results, needs=("shape",),
               tolerance=FLOAT32_PRECISION, hint="hint.sq_loss.square"),
-        Check(id="grad", title="gradients w.r.t. y_true and y_prediction", points=1, probe=_gradients,
+        Check(id="grad", points=1, probe=_gradients,
               needs=("values",)),
-        Check(id="inputs_unchanged", title="leaves y_true and y_prediction unchanged", points=1,
+        Check(id="inputs_unchanged", points=1,
               probe=_inputs_after, hint="hint.inplace"),
     ),
 )

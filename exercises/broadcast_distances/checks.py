@@ -5,7 +5,7 @@ broadcast. `pairwise_distances(x, y)`: Euclidean distances between the rows of x
 y [M, D], as [N, M], by broadcasting: no `torch.cdist`, no Python loop over rows.
 
 How "no cdist" and "vectorised" are decided: by what the grader sees itself, never by what the
-student's process reports (see grader/bank/_how.py). `no_cdist`: the grader's reading of the source
+student's process reports (see grader/bank/how.py). `no_cdist`: the grader's reading of the source
 finds no distance helper (`torch.cdist`, `scipy...cdist`, sklearn's `pairwise_distances`, ...) in
 the code `pairwise_distances` reaches, and nothing it cannot follow (`exec`, `torch.ops`, frames...).
 `vectorised`: the same reading finds nothing opaque, and the worker's CPU time on the check's probe,
@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from grader.bank import _how
+from grader import how
 from grader.compare import Comparison, Mismatch, compare
 from grader.probes import Run, shapes
 from grader.sandbox.protocol import Observed
@@ -196,7 +196,7 @@ def _pairwise_forbidden(run: Run) -> dict[str, Any]:
 
 
 def _judge_forbidden(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any], seen: Seen) -> Comparison:
-    verdict = _how.forbidden(seen, FORBIDDEN_NAMES, ENTRY, "hint.broadcast_distances.no_cdist")
+    verdict = how.forbidden(seen, FORBIDDEN_NAMES, ENTRY, "hint.broadcast_distances.no_cdist")
     if verdict is not None:
         verdict.called = PAIRWISE_CALL
         return verdict
@@ -274,7 +274,7 @@ def _one_thread() -> Iterator[None]:
 
 def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[str, Any], seen: Seen) -> Comparison:
     """Opaque code fails; then the grader's CPU measurement decides; the worker's counts can only fail."""
-    verdict = _how.opaque(seen)
+    verdict = how.opaque(seen)
     if verdict is not None:
         return verdict
     loops = ", ".join(_shown_loop(f) for f in seen.reading.loops(ENTRY)[:4])
@@ -350,26 +350,23 @@ def _pairwise_large(run: Run) -> dict[str, Any]:
 
 EXERCISE = Exercise(
     name="broadcast_distances",
-    title="Distances by broadcasting",
     source="fastbook ch. 4 (mnist_distance), with a pairwise-distance extension",
     entry=("mnist_distance", "pairwise_distances"),
     checks=(
-        Check(id="mnist_shape", title="mnist_distance: one distance per image (mean over the last two dims)",
-              points=1, probe=_mnist_results, judge=_shape_judge("hint.broadcast_distances.last_two_dims")),
-        Check(id="mnist_values", title="mnist_distance: mean absolute difference", points=1,
+        Check(id="mnist_shape", points=1, probe=_mnist_results, judge=_shape_judge("hint.broadcast_distances.last_two_dims")),
+        Check(id="mnist_values", points=1,
               probe=_mnist_results, needs=("mnist_shape",), tolerance=Tolerance(reduction=28 * 28),
-              hint="hint.broadcast_distances.mean_abs"),
-        Check(id="pairwise_shape", title="pairwise_distances: one distance per pair of rows, shape [N, M]",
-              points=1, probe=_pairwise_results, judge=_shape_judge("hint.broadcast_distances.pairs_shape")),
-        Check(id="pairwise_values", title="pairwise_distances: Euclidean distances", points=1,
+              hint="mean_abs", factor_hints=("mean_abs",)),
+        Check(id="pairwise_shape", points=1, probe=_pairwise_results, judge=_shape_judge("hint.broadcast_distances.pairs_shape")),
+        Check(id="pairwise_values", points=1,
               probe=_pairwise_results, needs=("pairwise_shape",), tolerance=Tolerance(reduction=LARGEST_D),
               hint="hint.broadcast_distances.euclidean"),
-        Check(id="no_cdist", title="pairwise_distances: computed without torch.cdist", points=1,
+        Check(id="no_cdist", points=1,
               probe=_pairwise_forbidden, needs=("pairwise_values",), judge=_judge_forbidden, sees=True),
-        Check(id="vectorised", title="pairwise_distances: vectorised (no Python loop over rows)", points=1,
+        Check(id="vectorised", points=1,
               probe=_pairwise_work, needs=("pairwise_values",), judge=_judge_vectorised, sees=True,
               reference="native", timeout=5.0),
-        Check(id="large", title="pairwise_distances: N = M = 2000, D = 64 in time", points=1,
+        Check(id="large", points=1,
               probe=_pairwise_large, needs=("pairwise_values",), tolerance=Tolerance(reduction=LARGEST_D),
               timeout=20.0, hint="hint.broadcast_distances.vectorise"),
     ),

@@ -134,17 +134,14 @@ def _gradients(run: Run) -> dict[str, Any]:
 
 EXERCISE = Exercise(
     name="simple_graph",
-    title="SimpleGraph.forward: tanh(x * w + b)",
     source="Neuromatch W1D2 Tutorial 1, Coding Exercise 2.1",
     entry=(CLASS,),
     checks=(
-        Check(id="prediction", title="forward returns a tensor on the graph, one prediction per feature",
-              points=1, probe=_prediction, values=False, hint="hint.simple_graph.prediction"),
-        Check(id="canonical", title="the notebook's example: prediction 0, w.grad = b.grad = -14",
-              points=1, probe=_canonical, needs=("prediction",), hint="hint.simple_graph.canonical"),
-        Check(id="values", title="prediction tanh(x * w + b) at other points", points=1, probe=_values,
+        Check(id="prediction", points=1, probe=_prediction, values=False, hint="hint.simple_graph.prediction"),
+        Check(id="canonical", points=1, probe=_canonical, needs=("prediction",), hint="hint.simple_graph.canonical"),
+        Check(id="values", points=1, probe=_values,
               needs=("prediction",), hint="hint.simple_graph.tanh"),
-        Check(id="grad", title="gradients reach self.w and self.b", points=2, probe=_gradients,
+        Check(id="grad", points=2, probe=_gradients,
               needs=("values",), tolerance=Tolerance(reduction=6), hint="hint.simple_graph.grad"),
     ),
 )

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.bank.mnist_loss import labels, logits
 from grader.probes import Run, shapes
-from grader.spec import Check, Exercise, TensorSpec, const
+from grader.spec import Check, Exercise, TensorSpec, const, labels, logits
 
 CALL = "batch_accuracy(xb, yb)"
 
@@ -47,15 +46,14 @@ def _inputs_after(run: Run) -> dict[str, Any]:
 
 EXERCISE = Exercise(
     name="batch_accuracy",
-    title="Accuracy of a batch of 3-vs-7 predictions",
     source="fastbook ch. 4, Putting It All Together (batch_accuracy)",
     entry=("batch_accuracy",),
     checks=(
-        Check(id="scalar", title="returns one float number for the batch (a 0-d tensor)", points=1,
+        Check(id="scalar", points=1,
               probe=_results, values=False, hint="hint.batch_accuracy.scalar"),
-        Check(id="values", title="fraction of images with sigmoid(xb) > 0.5 equal to yb", points=1,
+        Check(id="values", points=1,
               probe=_results, needs=("scalar",), hint="hint.batch_accuracy.values"),
-        Check(id="inputs_unchanged", title="leaves xb and yb unchanged", points=1, probe=_inputs_after,
+        Check(id="inputs_unchanged", points=1, probe=_inputs_after,
               hint="hint.inplace"),
     ),
 )

@@ -242,17 +242,16 @@ def _judge_optimizer(native: dict[str, Observed], exact: dict[str, Observed], go
 
 EXERCISE = Exercise(
     name="train_loop",
-    title="The training loop",
     source="Neuromatch W1D2 Tutorial 1, Coding Exercise 3.1; 最短コース ch. 5",
     entry=("train",),
     checks=(
-        Check(id="returns", title="returns one float per epoch", points=1, probe=_returned,
+        Check(id="returns", points=1, probe=_returned,
               judge=_judge_returned, reference="native"),
-        Check(id="losses", title="losses match the reference", points=1, probe=_trajectory, needs=("returns",),
+        Check(id="losses", points=1, probe=_trajectory, needs=("returns",),
               judge=_judge_losses, reference="native", tolerance=TOLERANCE),
-        Check(id="parameters", title="model parameters after training", points=1, probe=_trajectory,
+        Check(id="parameters", points=1, probe=_trajectory,
               judge=_judge_parameters, reference="native", tolerance=TOLERANCE),
-        Check(id="optimizer", title="uses the optimizer it is given", points=1, probe=_trajectory,
+        Check(id="optimizer", points=1, probe=_trajectory,
               judge=_judge_optimizer, reference="native", tolerance=TOLERANCE),
     ),
 )

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from grader.bank import _how
+from grader import how
 from grader.compare import Comparison, Mismatch
 from grader.probes import Run, backward, grad_of, shapes
 from grader.sandbox.protocol import Observed, type_name
@@ -254,7 +254,7 @@ def _gradients(run: Run) -> dict[str, Any]:
 
 
 # --- no nn.Linear / F.linear inside ------------------------------------------------------------
-# Decided by the grader's reading of the source (_how.forbidden); the worker's record of the modules
+# Decided by the grader's reading of the source (how.forbidden); the worker's record of the modules
 # and torch functions that ran is kept, and can only make the check fail.
 
 def _forbidden(run: Run) -> dict[str, Any]:
@@ -271,7 +271,7 @@ def _forbidden(run: Run) -> dict[str, Any]:
 
 def _judge_forbidden(native: dict[str, Observed], exact: dict[str, Observed],
                      got: dict[str, Observed], seen: Seen) -> Comparison:
-    verdict = _how.forbidden(seen, FORBIDDEN_NAMES, (CLASS,), "hint.my_linear.no_linear")
+    verdict = how.forbidden(seen, FORBIDDEN_NAMES, (CLASS,), "hint.my_linear.no_linear")
     if verdict is not None:
         return verdict
     used = _plain(got.get("forbidden"))
@@ -286,23 +286,21 @@ def _judge_forbidden(native: dict[str, Observed], exact: dict[str, Observed],
 
 EXERCISE = Exercise(
     name="my_linear",
-    title="MyLinear: a Linear layer by hand",
     source="ディープラーニング工作室 (Deep Learning Workshop) ch. 6",
     entry=(CLASS,),
     checks=(
-        Check(id="parameters", title="weight (out, in) and bias (out,) registered as trainable nn.Parameters",
-              points=1, probe=_parameters, judge=_judge_parameters),
-        Check(id="init", title="initialised uniformly in ±1/√in_features, like nn.Linear", points=1,
+        Check(id="parameters", points=1, probe=_parameters, judge=_judge_parameters),
+        Check(id="init", points=1,
               probe=_init, judge=_judge_init),
-        Check(id="forward", title="x @ weight.T + bias after loading an nn.Linear state_dict", points=1,
+        Check(id="forward", points=1,
               probe=_forward, needs=("parameters",), tolerance=Tolerance(reduction=6),
               hint="hint.my_linear.forward"),
-        Check(id="leading_dims", title="any leading dims: (2, 3, in) and a single sample (in,)", points=1,
+        Check(id="leading_dims", points=1,
               probe=_leading_dims, needs=("forward",), tolerance=Tolerance(reduction=6),
-              hint="hint.my_linear.leading_dims"),
-        Check(id="grad", title="gradients reach weight, bias and x", points=1, probe=_gradients,
+              hint="leading_dims", hint_on_raise=True),
+        Check(id="grad", points=1, probe=_gradients,
               needs=("forward",), tolerance=Tolerance(reduction=6), hint="hint.my_linear.grad"),
-        Check(id="no_linear", title="computes the layer itself (no nn.Linear or F.linear)", points=1,
+        Check(id="no_linear", points=1,
               probe=_forbidden, needs=("forward",), judge=_judge_forbidden, sees=True),
     ),
 )

@@ -1,0 +1,203 @@
+"""One bank on disk: a folder with `torchgrader.toml` at its root, and one folder per exercise.
+
+```
+torchgrader.toml                 the bank's config (see config.py)
+exercises/<name>.py              the stub a student edits
+exercises/<name>/checks.py       EXERCISE: the checks (spec and probes)
+exercises/<name>/text.toml       what students read: title, check titles, messages, in English and Japanese
+exercises/<name>/mutants/*.py    known-wrong solutions (docstring: the mistake, and the checks that catch it)
+exercises/<name>/alternates/*.py other correct solutions
+reference_solutions/<name>.py    the instructor's solution
+```
+This repository is the built-in bank; a course's bank has the same shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import string
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from grader.bank.config import CONFIG, BankConfig, BankError, line_of, read
+from grader.spec import Exercise
+
+LANGS = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A bank found on disk (`config` None and `problem` set when it cannot be used)."""
+
+    root: Path
+    origin: str  # how it was found: "built-in", "--bank", "GRADER_BANK", "nearest config", "entry point NAME"
+    config: BankConfig = field(default_factory=BankConfig)
+    problem: str | None = None
+    builtin: bool = False
+    found: tuple[str, ...] = ()  # the folders exercises/<name>/ with a checks.py, read when the bank is opened
+
+    @classmethod
+    def open(cls, root: Path, origin: str, *, builtin: bool = False) -> Bank:
+        """The bank at `root`; one whose config cannot be read carries the reason as its `problem`."""
+        root = root.resolve()
+        if not (root / CONFIG).is_file():
+            return cls(root, origin, problem=f"{root}: no {CONFIG} here; a bank is a folder with a "
+                                             f"{CONFIG} at its root (see docs/authoring.md).", builtin=builtin)
+        try:
+            config = read(root / CONFIG)
+        except BankError as exc:
+            return cls(root, origin, problem=str(exc), builtin=builtin)
+        found = _exercise_folders(root)
+        known = set(found) if builtin else set(found) | set(_exercise_folders(_builtin_root()))
+        for index, assignment in enumerate(config.assignments):
+            unknown = [e for e in assignment.exercises if ":" not in e and e not in known]
+            if unknown:
+                line = line_of(root / CONFIG, ("assignments", index, "exercises"))
+                return cls(root, origin, problem=f"{root / CONFIG}:{line}: assignment '{assignment.name}' lists "
+                           f"{', '.join(unknown)}, which is no exercise of this bank (no exercises/<name>/checks.py) "
+                           "nor of the built-in one; fix the name, or write bank:exercise.", builtin=builtin)
+        return cls(root, origin, config, builtin=builtin, found=found)
+
+    @property
+    def name(self) -> str:
+        return "builtin" if self.builtin else (self.config.bank.name or self.root.name)
+
+    def exercise_names(self) -> tuple[str, ...]:
+        """Every exercise of the bank: those of its assignments first, in their order, then the others by name."""
+        listed = [e for a in self.config.assignments for e in a.exercises if e in self.found]
+        return tuple(dict.fromkeys([*listed, *self.found]))
+
+    def folder(self, exercise: str) -> Path:
+        return self.root / "exercises" / exercise
+
+    def stub(self, exercise: str) -> Path:
+        return self.root / "exercises" / f"{exercise}.py"
+
+    def reference(self, exercise: str) -> Path:
+        return self.root / "reference_solutions" / f"{exercise}.py"
+
+    def mutants(self, exercise: str) -> list[Path]:
+        return sorted(p for p in (self.folder(exercise) / "mutants").glob("*.py") if not p.name.startswith("_"))
+
+    def alternates(self, exercise: str) -> list[Path]:
+        return sorted(p for p in (self.folder(exercise) / "alternates").glob("*.py") if not p.name.startswith("_"))
+
+    def load(self, exercise: str) -> Exercise:
+        """The exercise as graded: its checks, with its text and this bank's points. BankError naming the
+        file and what to do where something is wrong."""
+        folder = self.folder(exercise)
+        checks = folder / "checks.py"
+        try:
+            spec = checks_module(checks).EXERCISE
+        except Exception as exc:  # the author's code: any error is theirs to fix
+            raise BankError(f"{checks}: could not be loaded ({type(exc).__name__}: {exc}). Fix it, then run "
+                            f"'grader validate {self.name}:{exercise}'.") from None
+        if not isinstance(spec, Exercise) or spec.name != exercise:
+            raise BankError(f"{checks}: EXERCISE must be an Exercise named '{exercise}' (the folder's name).")
+        text = read_text(folder / "text.toml", spec)
+        titles = text["en"].get("checks", {})
+        points = {key.split(".", 1)[1]: value for key, value in self.config.points.items()
+                  if key.split(".", 1)[0] == exercise}
+        unknown = sorted(set(points) - {c.id for c in spec.checks})
+        if unknown:
+            raise BankError(f"{self.root / CONFIG}: [points] names {', '.join(unknown)}, which "
+                            f"{exercise} has no check called.")
+        checks_ = tuple(check.model_copy(update={
+            "title": titles[check.id],
+            "points": points.get(check.id, check.points),
+            "hint": _qualified(check.hint, exercise),
+            "factor_hints": tuple(_qualified(h, exercise) or h for h in check.factor_hints),
+        }) for check in spec.checks)
+        return spec.model_copy(update={"title": text["en"]["title"], "checks": checks_, "bank": self.name})
+
+
+def _exercise_folders(root: Path) -> tuple[str, ...]:
+    folder = root / "exercises"
+    return tuple(sorted(p.parent.name for p in folder.glob("*/checks.py"))) if folder.is_dir() else ()
+
+
+def _builtin_root() -> Path:
+    from grader.bank import builtin_root
+
+    return builtin_root()
+
+
+def _qualified(hint: str | None, exercise: str) -> str | None:
+    """A check's hint: "x" is the exercise's own message hint.<exercise>.x; an id with a dot is taken as it is."""
+    return hint if hint is None or "." in hint else f"hint.{exercise}.{hint}"
+
+
+def read_text(path: Path, spec: Exercise) -> dict[str, dict[str, object]]:
+    """An exercise's text.toml, checked: a title and every check's title in English, the same messages with
+    the same placeholders in both languages; its messages registered as hint.<exercise>.x / <exercise>.x."""
+    from grader import i18n
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BankError(f"{path}: missing; every exercise needs its text (title, check titles) in "
+                        "English and Japanese (see docs/authoring.md).") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BankError(f"{path}: cannot be read ({exc}).") from None
+    problems: list[str] = []
+    for lang in LANGS:
+        if not isinstance(data.get(lang), dict):
+            problems.append(f"no [{lang}] table")
+            data[lang] = {}
+    english = data["en"]
+    if not english.get("title"):
+        problems.append("no [en] title")
+    missing = [c.id for c in spec.checks if not english.get("checks", {}).get(c.id)]
+    if missing:
+        problems.append(f"no [en.checks] title for {', '.join(missing)}")
+    messages = {lang: dict(data[lang].get("messages", {})) for lang in LANGS}
+    for key in sorted(set(messages["en"]) ^ set(messages["ja"])):
+        problems.append(f"message \"{key}\" is in {'en' if key in messages['en'] else 'ja'} only")
+    for key in sorted(set(messages["en"]) & set(messages["ja"])):
+        if _fields(messages["en"][key]) != _fields(messages["ja"][key]):
+            problems.append(f"message \"{key}\" has other placeholders in ja than in en")
+    if problems:
+        raise BankError(f"{path}: {'; '.join(problems)}.")
+    name = spec.name
+    try:
+        i18n.register(name, {lang: {(f"hint.{name}.{k[5:]}" if k.startswith("hint.") else f"{name}.{k}"): v
+                                    for k, v in by_key.items()} for lang, by_key in messages.items()})
+    except i18n.MessageClash as exc:
+        raise BankError(f"{path}: {exc}; an exercise of another bank has the same name: rename one.") from None
+    return data
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def checks_module(path: Path) -> ModuleType:
+    """An exercise's checks.py, imported once per process (also when another exercise's checks use it)."""
+    name = "grader_checks_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    return sys.modules.get(name) or load_module(path, name)
+
+
+def sibling(checks_file: str, exercise: str) -> ModuleType:
+    """The checks module of another exercise of the same bank, for checks that share its probes:
+    `sibling(__file__, "broadcast_distances")` in a checks.py. (Its messages are its own: an exercise
+    that shares its probes brings the messages it shows in its own text.toml.)"""
+    return checks_module(Path(checks_file).resolve().parent.parent / exercise / "checks.py")
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """Import a trusted file (checks, a reference solution) into the grader's own process."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
