@@ -242,7 +242,7 @@ def test_cells_failing_alike_are_folded_and_a_cut_list_says_so(tmp_path):
     assert len(report.cells) == 50 and report.cells_omitted == 5
     lines = report_module.cell_lines(report.cells, "en", report.cells_omitted)
     assert lines == ["code cell 1 raised ModuleNotFoundError: No module named 'fastai_not_here' (line 1: import fastai_not_here)",
-                     "code cells 2 to 50 (49 cells) raised NameError, the first: name 'tensor' is not defined",
+                     "code cells 2 to 50 (49 cells) all raised NameError: name 'tensor' is not defined",
                      "5 more cells failed (not listed)"]
     assert report_module.to_json(report)["cells_omitted"] == 5
 

@@ -70,7 +70,7 @@ def test_cells_are_grouped_only_when_they_failed_with_the_same_error():
     np_missing = [CellFailure(cell=n, status="error", exception="NameError", message="name 'np' is not defined")
                   for n in (27, 28)]
     lines = cell_lines(torch_missing + np_missing, "en")
-    assert lines[0] == "code cells 23 to 26 (4 cells) raised NameError, the first: name 'torch' is not defined"
+    assert lines[0] == "code cells 23 to 26 (4 cells) all raised NameError: name 'torch' is not defined"
     assert lines[1:] == ["code cell 27 raised NameError: name 'np' is not defined",
                          "code cell 28 raised NameError: name 'np' is not defined"]
 

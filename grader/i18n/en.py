@@ -42,7 +42,7 @@ MESSAGES: dict[str, str] = {
     "cell_error": "code cell {cell} raised {exception}: {message}",
     "cell_error_at": "code cell {cell} raised {exception}: {message} (line {line}: {code})",
     "cell_died": "code cell {cell} ended the notebook's process ({how}); the notebook ran again without it",
-    "cells_error_run": "code cells {first} to {last} ({count} cells) raised {exception}, the first: {message}",
+    "cells_error_run": "code cells {first} to {last} ({count} cells) all raised {exception}: {message}",
     "cells_omitted": "{count} more cells failed (not listed)",
     "cell_timeout": "code cell {cell} ran out of time and was stopped",
     "report.cells": "notebook",

@@ -40,7 +40,7 @@ MESSAGES: dict[str, str] = {
     "cell_error": "コードセル {cell} が {exception} を送出しました: {message}",
     "cell_error_at": "コードセル {cell} が {exception} を送出しました: {message}（{line} 行目: {code}）",
     "cell_died": "コードセル {cell} がノートブックのプロセスを終了させました（{how}）。このセルを除いてもう一度実行しました",
-    "cells_error_run": "コードセル {first}〜{last}（{count} セル）が {exception} を送出しました。最初のもの: {message}",
+    "cells_error_run": "コードセル {first}〜{last}（{count} セル）はすべて同じ {exception} を送出しました: {message}",
     "cells_omitted": "ほかに {count} 個のセルが失敗しました（一覧にはありません）",
     "cell_timeout": "コードセル {cell} は時間切れで停止されました",
     "report.cells": "ノート",
