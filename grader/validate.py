@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import bank
+from grader.bank.folder import LANGS, mutant_doc
 from grader.engine import Conditions
 from grader.results import ExerciseReport, Status
-
-CAUGHT_BY = re.compile(r"Caught by:\s*([a-z0-9_]+(?:\s*,\s*[a-z0-9_]+)*)")
 
 
 @dataclass(frozen=True)
@@ -23,6 +21,7 @@ class Subject:
     role: str  # reference | stub | mutant | alternate
     path: Path
     caught_by: tuple[str, ...] = ()  # for a mutant: the checks that must fail
+    mistake: tuple[str, ...] = ()  # for a mutant: the languages its docstring explains the mistake in
 
     @property
     def name(self) -> str:
@@ -47,14 +46,15 @@ def subjects(exercises: list[str]) -> list[Subject]:
         where, name = bank.locate(ref)
         out.append(Subject(ref, "reference", where.reference(name)))
         out.append(Subject(ref, "stub", where.stub(name)))
-        out += [Subject(ref, "mutant", path, caught_by=caught_by(path)) for path in where.mutants(name)]
+        out += [Subject(ref, "mutant", path, caught_by=doc.caught_by, mistake=tuple(doc.mistake))
+                for path in where.mutants(name) for doc in [mutant_doc(path)]]
         out += [Subject(ref, "alternate", path) for path in where.alternates(name)]
     return out
 
 
 def caught_by(path: Path) -> tuple[str, ...]:
-    match = CAUGHT_BY.search(path.read_text(encoding="utf-8"))
-    return tuple(part.strip() for part in match.group(1).split(",")) if match else ()
+    """The checks a mutant's docstring says catch it (`grader.bank.folder.mutant_doc`)."""
+    return mutant_doc(path).caught_by
 
 
 def judge(subject: Subject, report: ExerciseReport) -> Verdict:
@@ -74,6 +74,10 @@ def judge(subject: Subject, report: ExerciseReport) -> Verdict:
             problems.append("mutant got full marks")
         if not subject.caught_by:
             problems.append("mutant docstring names no 'Caught by:' check")
+        for lang in LANGS:
+            if lang not in subject.mistake:
+                label = {"en": "Mistake:", "ja": "間違い:"}[lang]
+                problems.append(f"mutant docstring has no '{label}' sentence ({lang})")
         known = {c.id for c in report.checks}
         for check_id in subject.caught_by:
             if check_id not in known:

@@ -14,8 +14,10 @@ This repository is the built-in bank; a course's bank has the same shape.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
+import re
 import string
 import sys
 import tomllib
@@ -24,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.bank.config import CONFIG, BankConfig, BankError, line_of, read
-from grader.spec import Exercise
+from grader.spec import Check, Exercise
 
 LANGS = ("en", "ja")
 
@@ -71,6 +73,11 @@ class Bank:
         listed = [e for a in self.config.assignments for e in a.exercises if e in self.found]
         return tuple(dict.fromkeys([*listed, *self.found]))
 
+    @property
+    def is_pack(self) -> bool:
+        """Whether this bank is a pack (`grader pack`): references frozen as data, no solutions' source."""
+        return (self.root / "pack.json").is_file()
+
     def folder(self, exercise: str) -> Path:
         return self.root / "exercises" / exercise
 
@@ -82,6 +89,10 @@ class Bank:
 
     def mutants(self, exercise: str) -> list[Path]:
         return sorted(p for p in (self.folder(exercise) / "mutants").glob("*.py") if not p.name.startswith("_"))
+
+    def mistakes(self, exercise: str) -> dict[str, MutantDoc]:
+        """Each mutant's docstring read (`mutant_doc`), by mutant name."""
+        return {path.stem: mutant_doc(path) for path in self.mutants(exercise)}
 
     def alternates(self, exercise: str) -> list[Path]:
         return sorted(p for p in (self.folder(exercise) / "alternates").glob("*.py") if not p.name.startswith("_"))
@@ -102,17 +113,96 @@ class Bank:
         titles = text["en"].get("checks", {})
         points = {key.split(".", 1)[1]: value for key, value in self.config.points.items()
                   if key.split(".", 1)[0] == exercise}
-        unknown = sorted(set(points) - {c.id for c in spec.checks})
+        hidden = () if self.is_pack else _hidden_checks(folder, spec)
+        unknown = sorted(set(points) - {c.id for c in (*spec.checks, *hidden)})
         if unknown:
             raise BankError(f"{self.root / CONFIG}: [points] names {', '.join(unknown)}, which "
                             f"{exercise} has no check called.")
         checks_ = tuple(check.model_copy(update={
-            "title": titles[check.id],
+            "title": titles.get(check.id) or check.title,
             "points": points.get(check.id, check.points),
             "hint": _qualified(check.hint, exercise),
             "factor_hints": tuple(_qualified(h, exercise) or h for h in check.factor_hints),
-        }) for check in spec.checks)
+        }) for check in (*spec.checks, *hidden))
+        register_mistakes(exercise, self.mistakes(exercise))
         return spec.model_copy(update={"title": text["en"]["title"], "checks": checks_, "bank": self.name})
+
+
+@dataclass(frozen=True)
+class MutantDoc:
+    """A mutant's docstring read: the mistake it makes, by language, and the checks that must catch it.
+
+    The format (one mutant file's docstring; the sentences may wrap over several lines):
+    ```
+    \"\"\"Mistake: reduces with .mean(), giving one number.
+    間違い: .mean() で平均して、1 つの値にしてしまっています。
+    Caught by: shape, values.\"\"\"
+    ```
+    """
+
+    mistake: dict[str, str]  # {"en": ..., "ja": ...}: the languages the docstring has
+    caught_by: tuple[str, ...]
+
+
+_MISTAKE = {"en": re.compile(r"Mistake:\s*(.*?)\s*(?=間違い:|Caught by:|$)", re.S),
+            "ja": re.compile(r"間違い:\s*(.*?)\s*(?=Mistake:|Caught by:|$)", re.S)}
+_CAUGHT_BY = re.compile(r"Caught by:\s*([a-z0-9_]+(?:\s*,\s*[a-z0-9_]+)*)")
+
+
+def mutant_doc(path: Path) -> MutantDoc:
+    """The mistake and the catching checks a mutant's docstring states (empty where it states none)."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        doc = ""
+    mistake = {}
+    for lang, pattern in _MISTAKE.items():
+        found = pattern.search(doc)
+        if found and found.group(1).strip():
+            mistake[lang] = " ".join(found.group(1).split())
+    caught = _CAUGHT_BY.search(doc)
+    return MutantDoc(mistake, tuple(p.strip() for p in caught.group(1).split(",")) if caught else ())
+
+
+def mistake_id(exercise: str, mutant: str) -> str:
+    """The message id of a mutant's mistake: `<exercise>.mistake.<mutant>` (an exercise's own id, so that
+    rendering it loads the exercise where needed)."""
+    return f"{exercise}.mistake.{mutant}"
+
+
+def register_mistakes(exercise: str, docs: dict[str, MutantDoc]) -> None:
+    """Register each mutant's mistake as a message, in the languages its docstring has (English is said
+    where Japanese is missing; `grader validate` reports that). Braces are doubled: no placeholders."""
+    from grader import i18n
+
+    messages: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+    for mutant, doc in docs.items():
+        for lang, sentence in doc.mistake.items():
+            messages[lang][mistake_id(exercise, mutant)] = sentence.replace("{", "{{").replace("}", "}}")
+    try:
+        i18n.register(exercise, messages)
+    except i18n.MessageClash as exc:
+        raise BankError(f"{exercise}: a mutant's mistake: {exc}; rename the mutant.") from None
+
+
+def _hidden_checks(folder: Path, spec: Exercise) -> tuple[Check, ...]:
+    """The checks of exercises/<name>/hidden.py (CHECKS), graded after the visible ones and shown only by
+    their title; a pack leaves them out (they are graded later, from the full bank)."""
+    path = folder / "hidden.py"
+    if not path.is_file():
+        return ()
+    try:
+        checks = tuple(checks_module(path).CHECKS)
+    except Exception as exc:  # the author's code
+        raise BankError(f"{path}: could not be loaded ({type(exc).__name__}: {exc}). Fix it, then run "
+                        f"'grader validate {spec.name}'.") from None
+    if not all(isinstance(c, Check) and c.title for c in checks):
+        raise BankError(f"{path}: CHECKS must be a tuple of Check(...), each with its title (title=...).")
+    try:
+        Exercise.model_validate({**dict(spec), "checks": (*spec.checks, *checks)})  # ids unique, needs before
+    except ValueError as exc:
+        raise BankError(f"{path}: {exc}") from None
+    return tuple(c.model_copy(update={"hidden": True}) for c in checks)
 
 
 def _exercise_folders(root: Path) -> tuple[str, ...]:
@@ -148,12 +238,12 @@ def read_text(path: Path, spec: Exercise) -> dict[str, dict[str, object]]:
         if not isinstance(data.get(lang), dict):
             problems.append(f"no [{lang}] table")
             data[lang] = {}
-    english = data["en"]
-    if not english.get("title"):
-        problems.append("no [en] title")
-    missing = [c.id for c in spec.checks if not english.get("checks", {}).get(c.id)]
-    if missing:
-        problems.append(f"no [en.checks] title for {', '.join(missing)}")
+    for lang in LANGS:
+        if not data[lang].get("title"):
+            problems.append(f"no [{lang}] title")
+        missing = [c.id for c in spec.checks if not data[lang].get("checks", {}).get(c.id)]
+        if missing:
+            problems.append(f"no [{lang}.checks] title for {', '.join(missing)}")
     messages = {lang: dict(data[lang].get("messages", {})) for lang in LANGS}
     for key in sorted(set(messages["en"]) ^ set(messages["ja"])):
         problems.append(f"message \"{key}\" is in {'en' if key in messages['en'] else 'ja'} only")
@@ -164,11 +254,24 @@ def read_text(path: Path, spec: Exercise) -> dict[str, dict[str, object]]:
         raise BankError(f"{path}: {'; '.join(problems)}.")
     name = spec.name
     try:
-        i18n.register(name, {lang: {(f"hint.{name}.{k[5:]}" if k.startswith("hint.") else f"{name}.{k}"): v
-                                    for k, v in by_key.items()} for lang, by_key in messages.items()})
+        i18n.register(name, {lang: {**{(f"hint.{name}.{k[5:]}" if k.startswith("hint.") else f"{name}.{k}"): v
+                                       for k, v in by_key.items()}, **_titles(name, data[lang], spec)}
+                             for lang, by_key in messages.items()})
     except i18n.MessageClash as exc:
         raise BankError(f"{path}: {exc}; an exercise of another bank has the same name: rename one.") from None
     return data
+
+
+def _titles(name: str, text: dict[str, object], spec: Exercise) -> dict[str, str]:
+    """The exercise's title and its checks' titles as messages (i18n.title_id, i18n.check_title_id), so that a
+    report is titled in the language it is rendered in. Braces are doubled: a title has no placeholders."""
+    from grader import i18n
+
+    checks = text.get("checks")
+    by_id = checks if isinstance(checks, dict) else {}
+    titles = {i18n.title_id(name): str(text["title"]),
+              **{i18n.check_title_id(name, c.id): str(by_id[c.id]) for c in spec.checks}}
+    return {key: value.replace("{", "{{").replace("}", "}}") for key, value in titles.items()}
 
 
 def _fields(template: str) -> set[str]:

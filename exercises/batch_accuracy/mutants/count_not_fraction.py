@@ -1,4 +1,6 @@
-"""Mistake: counts the correct predictions (.sum()) instead of averaging them. Caught by: values."""
+"""Mistake: counts the correct predictions (.sum()) instead of averaging them.
+間違い: 正しい予測の数を .sum() で数えていて、平均（割合）になっていません。
+Caught by: values."""
 
 import torch
 

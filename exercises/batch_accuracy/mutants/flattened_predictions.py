@@ -1,4 +1,6 @@
-"""Mistake: flattens the (N, 1) predictions to (N,), so == broadcasts them against the (N, 1) labels into (N, N). Caught by: values."""
+"""Mistake: flattens the (N, 1) predictions to (N,), so == broadcasts them against the (N, 1) labels into (N, N).
+間違い: (N, 1) の予測を (N,) に平らにしたため、== が (N, 1) のラベルとブロードキャストして (N, N) になっています。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: sigmoid_() overwrites the caller's logits with probabilities. Caught by: inputs_unchanged."""
+"""Mistake: sigmoid_() overwrites the caller's logits with probabilities.
+間違い: sigmoid_() が呼び出し側のロジットを確率で上書きしています。
+Caught by: inputs_unchanged."""
 
 import torch
 

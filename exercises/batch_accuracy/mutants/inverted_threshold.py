@@ -1,4 +1,6 @@
-"""Mistake: predicts a 3 when the sigmoid is below 0.5. Caught by: values."""
+"""Mistake: predicts a 3 when the sigmoid is below 0.5.
+間違い: シグモイドの値が 0.5 より小さいときに 3 と予測しています（判定が逆です）。
+Caught by: values."""
 
 import torch
 

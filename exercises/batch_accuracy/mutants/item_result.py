@@ -1,4 +1,6 @@
-"""Mistake: returns a Python float with .item(), which torch.stack in validate_epoch cannot stack. Caught by: scalar."""
+"""Mistake: returns a Python float with .item(), which torch.stack in validate_epoch cannot stack.
+間違い: .item() で Python の float を返しているため、validate_epoch の torch.stack で積み重ねられません。
+Caught by: scalar."""
 
 import torch
 

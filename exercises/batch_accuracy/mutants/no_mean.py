@@ -1,4 +1,6 @@
-"""Mistake: returns the per-image 0/1 correctness, not its mean. Caught by: scalar."""
+"""Mistake: returns the per-image 0/1 correctness, not its mean.
+間違い: 画像ごとの正解（0/1）をそのまま返していて、その平均を取っていません。
+Caught by: scalar."""
 
 import torch
 

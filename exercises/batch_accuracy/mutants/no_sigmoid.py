@@ -1,4 +1,6 @@
-"""Mistake: thresholds the raw logits at 0.5, forgetting the sigmoid (logits in (0, 0.5] become 7s). Caught by: values."""
+"""Mistake: thresholds the raw logits at 0.5, forgetting the sigmoid (logits in (0, 0.5] become 7s).
+間違い: シグモイドを忘れて生のロジットを 0.5 で判定しています（(0, 0.5] のロジットが 7 になります）。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: sums absolute differences (L1 / Manhattan distance) instead of squares. Caught by: pairwise_values."""
+"""Mistake: sums absolute differences (L1 / Manhattan distance) instead of squares.
+間違い: 差の二乗ではなく絶対値を合計していて、L1（マンハッタン）距離になっています。
+Caught by: pairwise_values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: uses torch.cdist, which the exercise does not allow. Caught by: no_cdist."""
+"""Mistake: uses torch.cdist, which the exercise does not allow.
+間違い: この演習で使えない torch.cdist を使っています。
+Caught by: no_cdist."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: hands large inputs to torch.cdist (a branch the no_cdist check's own calls never reach). Caught by: no_cdist."""
+"""Mistake: hands large inputs to torch.cdist (a branch the no_cdist check's own calls never reach).
+間違い: 大きな入力のときだけ torch.cdist に渡しています（no_cdist チェック自身の呼び出しでは通らない分岐です）。
+Caught by: no_cdist."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: .view(-1, 28 * 28) merges the batch dims, so one image gives shape (1,) and (B, N) gives (B * N,). Caught by: mnist_shape."""
+"""Mistake: .view(-1, 28 * 28) merges the batch dims, so one image gives shape (1,) and (B, N) gives (B * N,).
+間違い: .view(-1, 28 * 28) がバッチの次元をまとめてしまうため、画像 1 枚では形状 (1,) に、(B, N) では (B * N,) になっています。
+Caught by: mnist_shape."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: keepdim=True leaves an extra dimension of size 1, giving (N, M, 1). Caught by: pairwise_shape."""
+"""Mistake: keepdim=True leaves an extra dimension of size 1, giving (N, M, 1).
+間違い: keepdim=True で大きさ 1 の次元が余分に残り、形状が (N, M, 1) になっています。
+Caught by: pairwise_shape."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: .mean(-1) averages one pixel axis only, giving (N, 28). Caught by: mnist_shape."""
+"""Mistake: .mean(-1) averages one pixel axis only, giving (N, 28).
+間違い: .mean(-1) では画素の軸の片方しか平均されず、形状が (N, 28) になっています。
+Caught by: mnist_shape."""
 
 import torch
 

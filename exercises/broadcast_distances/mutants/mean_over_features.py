@@ -1,4 +1,6 @@
-"""Mistake: averages the squared differences over the features instead of summing them. Caught by: pairwise_values."""
+"""Mistake: averages the squared differences over the features instead of summing them.
+間違い: 特徴の方向で差の二乗を合計せずに平均しています。
+Caught by: pairwise_values."""
 
 import torch
 

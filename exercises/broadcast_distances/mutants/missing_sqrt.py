@@ -1,4 +1,6 @@
-"""Mistake: returns the squared distances (no square root). Caught by: pairwise_values."""
+"""Mistake: returns the squared distances (no square root).
+間違い: 平方根を取らず、距離の二乗を返しています。
+Caught by: pairwise_values."""
 
 import torch
 

@@ -1,5 +1,7 @@
 """Mistake: broadcasts the differences, then takes each pair's norm in a Python-level map over numpy
-(no torch operation and no line of this file per pair, but one Python call per pair). Caught by: vectorised."""
+(no torch operation and no line of this file per pair, but one Python call per pair).
+間違い: 差はブロードキャストで求めていますが、各ペアのノルムを NumPy 上の Python の map で 1 ペアずつ計算しています（ペアごとに Python の呼び出しが 1 回走ります）。
+Caught by: vectorised."""
 
 import numpy as np
 import torch

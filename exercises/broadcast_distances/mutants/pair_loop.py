@@ -1,4 +1,6 @@
-"""Mistake: loops over every pair of rows in Python. Caught by: vectorised."""
+"""Mistake: loops over every pair of rows in Python.
+間違い: 行のペアごとに Python のループを回しています。
+Caught by: vectorised."""
 
 import torch
 

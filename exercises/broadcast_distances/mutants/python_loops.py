@@ -1,4 +1,6 @@
-"""Mistake: computes every distance in plain Python loops over the numbers. Caught by: vectorised."""
+"""Mistake: computes every distance in plain Python loops over the numbers.
+間違い: すべての距離を、数値に対する素の Python のループで計算しています。
+Caught by: vectorised."""
 
 import math
 

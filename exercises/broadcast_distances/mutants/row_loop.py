@@ -1,4 +1,6 @@
-"""Mistake: loops over the rows of x in Python, one broadcast per row. Caught by: vectorised."""
+"""Mistake: loops over the rows of x in Python, one broadcast per row.
+間違い: x の行ごとに Python のループを回し、1 行ずつブロードキャストしています。
+Caught by: vectorised."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: averages the signed differences, which cancel out (no abs). Caught by: mnist_values."""
+"""Mistake: averages the signed differences, which cancel out (no abs).
+間違い: 符号付きの差をそのまま平均しているため（abs がない）、正と負の差が打ち消し合っています。
+Caught by: mnist_values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: reduces over the rows of y instead of the features, giving (N, D). Caught by: pairwise_shape."""
+"""Mistake: reduces over the rows of y instead of the features, giving (N, D).
+間違い: 特徴ではなく y の行の方向で足し合わせていて、形状が (N, D) になっています。
+Caught by: pairwise_shape."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: the new axes are the wrong way round, giving (M, N) distances. Caught by: pairwise_shape."""
+"""Mistake: the new axes are the wrong way round, giving (M, N) distances.
+間違い: 新しく追加した軸の位置が逆で、(M, N) の距離になっています。
+Caught by: pairwise_shape."""
 
 import torch
 

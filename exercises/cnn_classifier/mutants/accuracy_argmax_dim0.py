@@ -1,4 +1,6 @@
-"""Mistake: accuracy takes the argmax over dim 0 (the images) instead of dim 1 (the classes). Caught by: accuracy."""
+"""Mistake: accuracy takes the argmax over dim 0 (the images) instead of dim 1 (the classes).
+間違い: accuracy で argmax をクラスの次元 (dim 1) ではなく画像の次元 (dim 0) で取っています。
+Caught by: accuracy."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: accuracy returns the number of right predictions, not divided by N. Caught by: accuracy."""
+"""Mistake: accuracy returns the number of right predictions, not divided by N.
+間違い: accuracy が正解の数を返していて、N で割っていません。
+Caught by: accuracy."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: the CIFAR-10 tutorial's flatten size 16*5*5 = 400 (fc1 = Linear(400, 64), x.view(-1, 16 * 5 * 5)); 28×28 images give 16*4*4 = 256. Caught by: architecture."""
+"""Mistake: the CIFAR-10 tutorial's flatten size 16*5*5 = 400 (fc1 = Linear(400, 64), x.view(-1, 16 * 5 * 5)); 28×28 images give 16*4*4 = 256.
+間違い: CIFAR-10 のチュートリアルの平坦化サイズ 16*5*5 = 400 を使っています（fc1 = Linear(400, 64)、x.view(-1, 16 * 5 * 5)）。28×28 の画像では 16*4*4 = 256 です。
+Caught by: architecture."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: moves the batch dimension before flattening (x.transpose(0, 1).reshape(-1, 256)), which mixes the samples. Caught by: outputs."""
+"""Mistake: moves the batch dimension before flattening (x.transpose(0, 1).reshape(-1, 256)), which mixes the samples.
+間違い: 平坦化の前にバッチの次元を動かしていて（x.transpose(0, 1).reshape(-1, 256)）、サンプルどうしが混ざっています。
+Caught by: outputs."""
 
 import torch
 import torch.nn.functional as F

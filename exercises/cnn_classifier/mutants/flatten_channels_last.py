@@ -1,6 +1,8 @@
 """Mistake: flattens the features channels-last (permute before flatten), so fc1's weights line up
 with other features than the contract's; it trains, but its trained weights do not work in the
-contract's network. Caught by: outputs, training."""
+contract's network.
+間違い: 特徴をチャンネルが最後の順に平坦化しています（flatten の前に permute）。fc1 の重みが指定とは別の特徴に対応するため、学習はできても、学習した重みは指定どおりのネットワークでは使えません。
+Caught by: outputs, training."""
 
 import torch
 import torch.nn.functional as F

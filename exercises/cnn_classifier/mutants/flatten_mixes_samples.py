@@ -1,4 +1,6 @@
-"""Mistake: flattens with x.reshape(256, -1).t(), which has the right shape [N, 256] but mixes the samples' features. Caught by: outputs."""
+"""Mistake: flattens with x.reshape(256, -1).t(), which has the right shape [N, 256] but mixes the samples' features.
+間違い: x.reshape(256, -1).t() で平坦化しています。形状は [N, 256] で正しいものの、サンプルどうしの特徴が混ざっています。
+Caught by: outputs."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: takes the log of the last layer's scores, which gives NaN for every negative score. Caught by: logits."""
+"""Mistake: takes the log of the last layer's scores, which gives NaN for every negative score.
+間違い: 最後の層のスコアの log を取っているため、負のスコアはすべて NaN になります。
+Caught by: logits."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: returns log_softmax of the scores (log-probabilities) instead of the logits. Caught by: logits."""
+"""Mistake: returns log_softmax of the scores (log-probabilities) instead of the logits.
+間違い: ロジットではなくスコアの log_softmax（対数確率）を返しています。
+Caught by: logits."""
 
 import torch
 import torch.nn.functional as F

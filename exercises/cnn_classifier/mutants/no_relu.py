@@ -1,4 +1,6 @@
-"""Mistake: no ReLU at all (conv1 → pool → conv2 → pool → fc1 → fc2). Caught by: outputs."""
+"""Mistake: no ReLU at all (conv1 → pool → conv2 → pool → fc1 → fc2).
+間違い: ReLU がまったくありません（conv1 → pool → conv2 → pool → fc1 → fc2）。
+Caught by: outputs."""
 
 import torch
 import torch.nn.functional as F

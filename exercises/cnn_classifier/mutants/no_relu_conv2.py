@@ -1,4 +1,6 @@
-"""Mistake: no ReLU after conv2 (the book's ch8/ch10 code, catalogue §4 #24). Caught by: outputs."""
+"""Mistake: no ReLU after conv2 (the book's ch8/ch10 code, catalogue §4 #24).
+間違い: conv2 の後に ReLU がありません（本の 8 章・10 章のコード、catalogue §4 #24）。
+Caught by: outputs."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: applies a softmax at the end of forward, so CrossEntropyLoss gets probabilities. Caught by: logits."""
+"""Mistake: applies a softmax at the end of forward, so CrossEntropyLoss gets probabilities.
+間違い: forward の最後でソフトマックスを適用しているため、CrossEntropyLoss に確率が渡ります。
+Caught by: logits."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: returns softmax probabilities in eval() mode (logits only while training). Caught by: logits, outputs."""
+"""Mistake: returns softmax probabilities in eval() mode (logits only while training).
+間違い: eval() モードではソフトマックスの確率を返しています（ロジットを返すのは学習中だけです）。
+Caught by: logits, outputs."""
 
 import torch
 import torch.nn.functional as F

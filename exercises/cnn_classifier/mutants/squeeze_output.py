@@ -1,4 +1,6 @@
-"""Mistake: squeezes the logits, so a batch of one image gives shape [10] instead of [1, 10]. Caught by: shapes."""
+"""Mistake: squeezes the logits, so a batch of one image gives shape [10] instead of [1, 10].
+間違い: ロジットを squeeze しているため、画像 1 枚のバッチで形状が [1, 10] ではなく [10] になっています。
+Caught by: shapes."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,6 @@
-"""Mistake: .mean((1, 2)) works on a batch but fails on a single (28, 28) image. Caught by: mnist_shape."""
+"""Mistake: .mean((1, 2)) works on a batch but fails on a single (28, 28) image.
+間違い: .mean((1, 2)) はバッチには使えますが、(28, 28) の画像 1 枚では失敗します。
+Caught by: mnist_shape."""
 
 import torch
 

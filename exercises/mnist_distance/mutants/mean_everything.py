@@ -1,4 +1,6 @@
-"""Mistake: .mean() over everything gives one number for a whole batch. Caught by: mnist_shape."""
+"""Mistake: .mean() over everything gives one number for a whole batch.
+間違い: 引数なしの .mean() で全体を平均しているため、バッチ全体で 1 つの値になっています。
+Caught by: mnist_shape."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: squares the differences (a different metric) instead of taking their absolute value. Caught by: mnist_values."""
+"""Mistake: squares the differences (a different metric) instead of taking their absolute value.
+間違い: 差の絶対値ではなく二乗を取っていて、別の距離になっています。
+Caught by: mnist_values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: sums the absolute differences instead of averaging them. Caught by: mnist_values."""
+"""Mistake: sums the absolute differences instead of averaging them.
+間違い: 差の絶対値を平均せずに合計しています。
+Caught by: mnist_values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: detaches the predictions, so no gradient reaches the weights. Caught by: grad."""
+"""Mistake: detaches the predictions, so no gradient reaches the weights.
+間違い: 予測を detach しているため、重みに勾配が届きません。
+Caught by: grad."""
 
 import torch
 

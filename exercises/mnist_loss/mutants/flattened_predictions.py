@@ -1,4 +1,6 @@
-"""Mistake: flattens the (N, 1) predictions to (N,), so torch.where broadcasts them against the (N, 1) targets into (N, N). Caught by: values."""
+"""Mistake: flattens the (N, 1) predictions to (N,), so torch.where broadcasts them against the (N, 1) targets into (N, N).
+間違い: (N, 1) の予測を (N,) に平らにしたため、torch.where が (N, 1) のターゲットとブロードキャストして (N, N) になっています。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: sigmoid_() overwrites the caller's predictions with probabilities (and cannot run on a leaf that requires grad). Caught by: grad, inputs_unchanged."""
+"""Mistake: sigmoid_() overwrites the caller's predictions with probabilities (and cannot run on a leaf that requires grad).
+間違い: sigmoid_() が呼び出し側の予測を確率で上書きしています（勾配を必要とする葉テンソルでは実行もできません）。
+Caught by: grad, inputs_unchanged."""
 
 import torch
 

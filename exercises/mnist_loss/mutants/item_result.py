@@ -1,4 +1,6 @@
-"""Mistake: returns loss.item(), a Python float with no graph to backpropagate. Caught by: scalar."""
+"""Mistake: returns loss.item(), a Python float with no graph to backpropagate.
+間違い: loss.item() を返していて、誤差逆伝播に使えるグラフを持たない Python の float になっています。
+Caught by: scalar."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: forgets the .mean(): one loss per image instead of one number. Caught by: scalar."""
+"""Mistake: forgets the .mean(): one loss per image instead of one number.
+間違い: .mean() を忘れていて、1 つの値ではなく画像ごとの損失になっています。
+Caught by: scalar."""
 
 import torch
 

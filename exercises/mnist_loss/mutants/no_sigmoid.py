@@ -1,4 +1,6 @@
-"""Mistake: the chapter's first version, without the sigmoid: logits are not in (0, 1). Caught by: values."""
+"""Mistake: the chapter's first version, without the sigmoid: logits are not in (0, 1).
+間違い: 章の最初の版のままシグモイドがないため、ロジットが (0, 1) に収まっていません。
+Caught by: values."""
 
 import torch
 

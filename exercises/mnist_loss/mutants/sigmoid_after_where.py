@@ -1,4 +1,6 @@
-"""Mistake: the sigmoid applied after torch.where, to 1 - logit and logit. Caught by: values."""
+"""Mistake: the sigmoid applied after torch.where, to 1 - logit and logit.
+間違い: シグモイドを torch.where の後で、1 - ロジット とロジットに適用しています。
+Caught by: values."""
 
 import torch
 

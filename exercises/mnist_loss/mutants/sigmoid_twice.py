@@ -1,4 +1,6 @@
-"""Mistake: the sigmoid applied twice. Caught by: values."""
+"""Mistake: the sigmoid applied twice.
+間違い: シグモイドを 2 回適用しています。
+Caught by: values."""
 
 import torch
 

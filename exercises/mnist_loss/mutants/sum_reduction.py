@@ -1,4 +1,6 @@
-"""Mistake: .sum() instead of .mean(): the loss grows with the batch size. Caught by: values."""
+"""Mistake: .sum() instead of .mean(): the loss grows with the batch size.
+間違い: .mean() ではなく .sum() を使っていて、損失がバッチサイズとともに大きくなります。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: the two branches of torch.where swapped, rewarding wrong answers. Caught by: values."""
+"""Mistake: the two branches of torch.where swapped, rewarding wrong answers.
+間違い: torch.where の 2 つの分岐が入れ替わっていて、間違った答えほど損失が小さくなっています。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: the bias Parameter has requires_grad=False, so it is never trained. Caught by: parameters."""
+"""Mistake: the bias Parameter has requires_grad=False, so it is never trained.
+間違い: バイアスの Parameter が requires_grad=False になっていて、学習されません。
+Caught by: parameters."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: only the weight is an nn.Parameter; the bias is a plain tensor and silently never trains. Caught by: parameters."""
+"""Mistake: only the weight is an nn.Parameter; the bias is a plain tensor and silently never trains.
+間違い: nn.Parameter になっているのは重みだけで、バイアスはただのテンソルのため、気づかないうちに学習されません。
+Caught by: parameters."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: subtracts the bias. Caught by: forward."""
+"""Mistake: subtracts the bias.
+間違い: バイアスを足さずに引いています。
+Caught by: forward."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: uses the weight's .data in forward, so no gradient reaches the weight. Caught by: grad."""
+"""Mistake: uses the weight's .data in forward, so no gradient reaches the weight.
+間違い: forward で重みの .data を使っているため、重みに勾配が届きません。
+Caught by: grad."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: calls F.linear for inputs of three or more dims (a branch the grader's probes of this check never run). Caught by: no_linear."""
+"""Mistake: calls F.linear for inputs of three or more dims (a branch the grader's probes of this check never run).
+間違い: 3 次元以上の入力のときだけ F.linear を呼んでいます（このチェックのプローブでは通らない分岐です）。
+Caught by: no_linear."""
 
 from math import sqrt
 

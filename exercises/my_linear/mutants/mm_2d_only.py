@@ -1,4 +1,6 @@
-"""Mistake: torch.mm, which only takes 2-D input (fails on (2, 3, in) and on a single sample (in,)). Caught by: leading_dims."""
+"""Mistake: torch.mm, which only takes 2-D input (fails on (2, 3, in) and on a single sample (in,)).
+間違い: 2 次元の入力しか受け取れない torch.mm を使っています（(2, 3, in) や 1 サンプルの (in,) で失敗します）。
+Caught by: leading_dims."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: forgets the bias altogether. Caught by: parameters."""
+"""Mistake: forgets the bias altogether.
+間違い: バイアスをまったく入れていません。
+Caught by: parameters."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: x @ weight without .T (a shape error whenever in_features != out_features). Caught by: forward."""
+"""Mistake: x @ weight without .T (a shape error whenever in_features != out_features).
+間違い: x @ weight と書いて .T を付け忘れています（in_features と out_features が違うと形状のエラーになります）。
+Caught by: forward."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: plain tensors with requires_grad=True instead of nn.Parameter, so nothing is registered. Caught by: parameters."""
+"""Mistake: plain tensors with requires_grad=True instead of nn.Parameter, so nothing is registered.
+間違い: nn.Parameter ではなく requires_grad=True のただのテンソルを使っているため、何もパラメータとして登録されません。
+Caught by: parameters."""
 
 from math import sqrt
 

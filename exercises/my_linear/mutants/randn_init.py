@@ -1,4 +1,6 @@
-"""Mistake: standard-normal weights (torch.randn, as the R book's first version), far outside ±1/sqrt(in). Caught by: init."""
+"""Mistake: standard-normal weights (torch.randn, as the R book's first version), far outside ±1/sqrt(in).
+間違い: 重みを標準正規分布（torch.randn、R の本の最初の版と同じ）で初期化していて、±1/sqrt(in) の範囲を大きく超えています。
+Caught by: init."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: torch.empty without uniform_, so the weight is never initialised. Caught by: init."""
+"""Mistake: torch.empty without uniform_, so the weight is never initialised.
+間違い: torch.empty の後に uniform_ を呼んでいないため、重みが初期化されていません。
+Caught by: init."""
 
 from math import sqrt
 

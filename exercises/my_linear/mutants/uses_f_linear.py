@@ -1,4 +1,6 @@
-"""Mistake: calls torch.nn.functional.linear, which the exercise forbids. Caught by: no_linear."""
+"""Mistake: calls torch.nn.functional.linear, which the exercise forbids.
+間違い: この演習で使えない torch.nn.functional.linear を呼んでいます。
+Caught by: no_linear."""
 
 from math import sqrt
 

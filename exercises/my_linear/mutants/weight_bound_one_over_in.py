@@ -1,4 +1,6 @@
-"""Mistake: draws the weight from U(-1/in, 1/in) (the bias's range in the book) instead of U(-1/sqrt(in), 1/sqrt(in)). Caught by: init."""
+"""Mistake: draws the weight from U(-1/in, 1/in) (the bias's range in the book) instead of U(-1/sqrt(in), 1/sqrt(in)).
+間違い: 重みを U(-1/sqrt(in), 1/sqrt(in)) ではなく U(-1/in, 1/in)（本ではバイアスの範囲）から取っています。
+Caught by: init."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: stores the weight as (in_features, out_features), as the from-scratch network did, and computes x @ weight + bias. Caught by: parameters."""
+"""Mistake: stores the weight as (in_features, out_features), as the from-scratch network did, and computes x @ weight + bias.
+間違い: 重みを (in_features, out_features) の形で持ち（ゼロから作ったネットワークと同じ）、x @ weight + bias と計算しています。
+Caught by: parameters."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: weight @ x.T + bias (the book's detour), which gives (out, N) instead of (N, out). Caught by: forward."""
+"""Mistake: weight @ x.T + bias (the book's detour), which gives (out, N) instead of (N, out).
+間違い: weight @ x.T + bias と計算していて（本の回り道）、形状が (N, out) ではなく (out, N) になっています。
+Caught by: forward."""
 
 from math import sqrt
 

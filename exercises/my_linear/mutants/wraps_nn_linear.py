@@ -1,4 +1,6 @@
-"""Mistake: wraps an nn.Linear instead of writing the layer. Caught by: parameters."""
+"""Mistake: wraps an nn.Linear instead of writing the layer.
+間違い: 層を自分で書かずに nn.Linear を包んでいます。
+Caught by: parameters."""
 
 from math import sqrt
 

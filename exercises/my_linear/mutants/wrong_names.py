@@ -1,4 +1,6 @@
-"""Mistake: names the parameters w and b (as the R book does), so nn.Linear's state_dict does not load. Caught by: parameters."""
+"""Mistake: names the parameters w and b (as the R book does), so nn.Linear's state_dict does not load.
+間違い: パラメータの名前を w と b にしているため（R の本と同じ）、nn.Linear の state_dict を読み込めません。
+Caught by: parameters."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: initialises the bias to zeros instead of drawing it at random. Caught by: init."""
+"""Mistake: initialises the bias to zeros instead of drawing it at random.
+間違い: バイアスを乱数ではなくゼロで初期化しています。
+Caught by: init."""
 
 from math import sqrt
 

@@ -1,4 +1,6 @@
-"""Mistake: detaches the prediction from the graph. Caught by: prediction."""
+"""Mistake: detaches the prediction from the graph.
+間違い: 予測を計算グラフから detach しています。
+Caught by: prediction."""
 
 import torch
 

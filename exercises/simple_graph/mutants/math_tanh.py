@@ -1,4 +1,6 @@
-"""Mistake: math.tanh, which turns the tensor into a Python float. Caught by: prediction."""
+"""Mistake: math.tanh, which turns the tensor into a Python float.
+間違い: math.tanh を使っているため、テンソルが Python の float になっています。
+Caught by: prediction."""
 
 import math
 

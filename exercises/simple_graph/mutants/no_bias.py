@@ -1,4 +1,6 @@
-"""Mistake: forgets the bias, tanh(x * w). Caught by: canonical."""
+"""Mistake: forgets the bias, tanh(x * w).
+間違い: バイアスを忘れて tanh(x * w) になっています。
+Caught by: canonical."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: returns the pre-activation x * w + b without tanh (equal to tanh's at the notebook's point). Caught by: values."""
+"""Mistake: returns the pre-activation x * w + b without tanh (equal to tanh's at the notebook's point).
+間違い: tanh を通さずに活性化前の x * w + b を返しています（ノートブックの点では tanh の値と同じになります）。
+Caught by: values."""
 
 import torch
 

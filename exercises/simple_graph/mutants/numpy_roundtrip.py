@@ -1,4 +1,6 @@
-"""Mistake: computes tanh in NumPy on detached values and converts back, which cuts the graph. Caught by: prediction."""
+"""Mistake: computes tanh in NumPy on detached values and converts back, which cuts the graph.
+間違い: detach した値で tanh を NumPy で計算してから戻しているため、グラフが切れています。
+Caught by: prediction."""
 
 import numpy as np
 import torch

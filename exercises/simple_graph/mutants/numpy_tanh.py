@@ -1,4 +1,6 @@
-"""Mistake: np.tanh on a tensor that requires grad (NumPy cannot follow the graph). Caught by: prediction."""
+"""Mistake: np.tanh on a tensor that requires grad (NumPy cannot follow the graph).
+間違い: 勾配を必要とするテンソルに np.tanh を使っています（NumPy は計算グラフを追えません）。
+Caught by: prediction."""
 
 import numpy as np
 import torch

@@ -1,4 +1,6 @@
-"""Mistake: recreates w as a new leaf tensor inside forward, so no gradient reaches self.w. Caught by: canonical, grad."""
+"""Mistake: recreates w as a new leaf tensor inside forward, so no gradient reaches self.w.
+間違い: forward の中で w を新しい葉テンソルとして作り直しているため、self.w に勾配が届きません。
+Caught by: canonical, grad."""
 
 import torch
 

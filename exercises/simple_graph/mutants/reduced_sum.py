@@ -1,4 +1,6 @@
-"""Mistake: sums the predictions of a vector of features into one number. Caught by: prediction."""
+"""Mistake: sums the predictions of a vector of features into one number.
+間違い: 特徴のベクトルに対する予測を合計して 1 つの値にしています。
+Caught by: prediction."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: returns the squared-error loss against the notebook's target instead of the prediction. Caught by: canonical."""
+"""Mistake: returns the squared-error loss against the notebook's target instead of the prediction.
+間違い: 予測ではなく、ノートブックの目標値に対する二乗誤差の損失を返しています。
+Caught by: canonical."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: sigmoid instead of tanh. Caught by: canonical."""
+"""Mistake: sigmoid instead of tanh.
+間違い: tanh ではなくシグモイドを使っています。
+Caught by: canonical."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: swaps weight and bias, tanh(x * b + w) (same as the answer at the notebook's point). Caught by: values."""
+"""Mistake: swaps weight and bias, tanh(x * b + w) (same as the answer at the notebook's point).
+間違い: 重みとバイアスを入れ替えて tanh(x * b + w) になっています（ノートブックの点では正解と同じ値になります）。
+Caught by: values."""
 
 import torch
 

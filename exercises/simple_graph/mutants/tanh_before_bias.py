@@ -1,4 +1,6 @@
-"""Mistake: applies tanh before adding the bias, tanh(x * w) + b. Caught by: canonical."""
+"""Mistake: applies tanh before adding the bias, tanh(x * w) + b.
+間違い: バイアスを足す前に tanh を適用して tanh(x * w) + b になっています。
+Caught by: canonical."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: stores the product back into self.w, so the model changes every call. Caught by: values."""
+"""Mistake: stores the product back into self.w, so the model changes every call.
+間違い: 積を self.w に書き戻しているため、呼び出すたびにモデルが変わります。
+Caught by: values."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: the absolute difference (L1) instead of its square. Caught by: values."""
+"""Mistake: the absolute difference (L1) instead of its square.
+間違い: 差の二乗ではなく絶対値（L1）を取っています。
+Caught by: values."""
 
 import torch
 

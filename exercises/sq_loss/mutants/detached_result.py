@@ -1,4 +1,6 @@
-"""Mistake: detaches the result from the autograd graph. Caught by: grad."""
+"""Mistake: detaches the result from the autograd graph.
+間違い: 結果を自動微分の計算グラフから detach しています。
+Caught by: grad."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: "saves memory" by subtracting in place, changing the caller's y_true. Caught by: inputs_unchanged."""
+"""Mistake: "saves memory" by subtracting in place, changing the caller's y_true.
+間違い: 「メモリの節約」のためにインプレースで引き算していて、呼び出し側の y_true を書き換えています。
+Caught by: inputs_unchanged."""
 
 import torch
 

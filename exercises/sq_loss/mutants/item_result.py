@@ -1,4 +1,6 @@
-"""Mistake: returns a Python float with .item(). Caught by: shape."""
+"""Mistake: returns a Python float with .item().
+間違い: .item() で Python の float を返しています。
+Caught by: shape."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: reduces with .mean(), giving one number. Caught by: shape."""
+"""Mistake: reduces with .mean(), giving one number.
+間違い: .mean() で平均して、1 つの値にしてしまっています。
+Caught by: shape."""
 
 import torch
 

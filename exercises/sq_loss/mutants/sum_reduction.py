@@ -1,4 +1,6 @@
-"""Mistake: reduces with .sum(), giving one number. Caught by: shape."""
+"""Mistake: reduces with .sum(), giving one number.
+間違い: .sum() で合計して、1 つの値にしてしまっています。
+Caught by: shape."""
 
 import torch
 

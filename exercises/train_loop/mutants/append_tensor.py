@@ -1,4 +1,6 @@
-"""Mistake: appends the loss tensor instead of loss.item(). Caught by: returns."""
+"""Mistake: appends the loss tensor instead of loss.item().
+間違い: loss.item() ではなく損失のテンソルをそのままリストに追加しています。
+Caught by: returns."""
 
 import torch
 

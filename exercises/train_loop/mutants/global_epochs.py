@@ -1,4 +1,6 @@
-"""Mistake: loops over the notebook's global epochs instead of n_epochs. Caught by: returns."""
+"""Mistake: loops over the notebook's global epochs instead of n_epochs.
+間違い: n_epochs ではなく、ノートブックのグローバル変数 epochs の回数だけループしています。
+Caught by: returns."""
 
 import torch
 from torch import nn

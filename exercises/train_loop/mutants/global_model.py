@@ -1,4 +1,6 @@
-"""Mistake: runs the notebook's global wide_net instead of the model passed in. Caught by: parameters."""
+"""Mistake: runs the notebook's global wide_net instead of the model passed in.
+間違い: 渡されたモデルではなく、ノートブックのグローバル変数 wide_net を動かしています。
+Caught by: parameters."""
 
 import torch
 from torch import nn

@@ -1,4 +1,6 @@
-"""Mistake: uses the notebook's global inputs and targets instead of the features and labels passed in. Caught by: losses."""
+"""Mistake: uses the notebook's global inputs and targets instead of the features and labels passed in.
+間違い: 渡された features と labels ではなく、ノートブックのグローバル変数 inputs と targets を使っています。
+Caught by: losses."""
 
 import torch
 from torch import nn

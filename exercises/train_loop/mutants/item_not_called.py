@@ -1,4 +1,6 @@
-"""Mistake: appends loss.item without calling it (the method, not the number). Caught by: returns."""
+"""Mistake: appends loss.item without calling it (the method, not the number).
+間違い: loss.item を呼ばずに追加しています（数値ではなくメソッドそのものです）。
+Caught by: returns."""
 
 import torch
 

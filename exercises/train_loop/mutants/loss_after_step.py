@@ -1,4 +1,6 @@
-"""Mistake: records the loss recomputed after the step instead of the one the step used. Caught by: losses."""
+"""Mistake: records the loss recomputed after the step instead of the one the step used.
+間違い: step で使った損失ではなく、step の後に計算し直した損失を記録しています。
+Caught by: losses."""
 
 import torch
 

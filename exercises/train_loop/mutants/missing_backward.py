@@ -1,4 +1,6 @@
-"""Mistake: never calls loss.backward(), so there are no gradients to apply. Caught by: losses."""
+"""Mistake: never calls loss.backward(), so there are no gradients to apply.
+間違い: loss.backward() を呼んでいないため、適用する勾配がありません。
+Caught by: losses."""
 
 import torch
 

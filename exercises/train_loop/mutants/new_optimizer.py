@@ -1,4 +1,6 @@
-"""Mistake: builds a new optimizer inside train instead of using the one given. Caught by: optimizer."""
+"""Mistake: builds a new optimizer inside train instead of using the one given.
+間違い: 渡されたオプティマイザを使わずに、train の中で新しいオプティマイザを作っています。
+Caught by: optimizer."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: never zeroes the gradients, so they accumulate over the epochs. Caught by: losses."""
+"""Mistake: never zeroes the gradients, so they accumulate over the epochs.
+間違い: 勾配をゼロにしていないため、エポックをまたいで勾配がたまっていきます。
+Caught by: losses."""
 
 import torch
 

@@ -1,4 +1,6 @@
-"""Mistake: writes optimizer.step without (), which never calls it. Caught by: losses."""
+"""Mistake: writes optimizer.step without (), which never calls it.
+間違い: optimizer.step と () を付けずに書いていて、実際には呼ばれていません。
+Caught by: losses."""
 
 import torch
 

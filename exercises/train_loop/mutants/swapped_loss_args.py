@@ -1,4 +1,6 @@
-"""Mistake: calls loss_fun(labels, predictions), the arguments swapped. Caught by: losses."""
+"""Mistake: calls loss_fun(labels, predictions), the arguments swapped.
+間違い: loss_fun(labels, predictions) と、引数を逆にして呼んでいます。
+Caught by: losses."""
 
 import torch
 

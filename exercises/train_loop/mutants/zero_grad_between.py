@@ -1,4 +1,6 @@
-"""Mistake: zeroes the gradients between backward() and step(), so step() has nothing to apply. Caught by: losses."""
+"""Mistake: zeroes the gradients between backward() and step(), so step() has nothing to apply.
+間違い: backward() と step() の間で勾配をゼロにしているため、step() で適用するものがありません。
+Caught by: losses."""
 
 import torch
 
