@@ -306,6 +306,29 @@ def _exercise_names(assignment: str | None, exercises: str | None) -> tuple[str,
     return names
 
 
+@app.command("pack", cls=_Command)
+def pack_command(
+    exercises: Annotated[Optional[list[str]], typer.Argument(
+        metavar="EXERCISES", help="Only these exercises (default: every exercise of the --bank bank, or the built-in bank).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="The pack folder to write (replaced).")] = Path("pack"),
+    banks: Banks = None,
+) -> None:
+    """Freeze a bank for students: stubs, checks and the references' results as data, no solutions' source."""
+    from grader import bank, pack
+
+    _use(banks)
+    if not exercises:
+        chosen = {root.resolve() for root in banks or []}
+        source = [b for b in bank.banks() if (b.root in chosen if chosen else b.builtin)]
+        broken = [b.problem for b in source if b.problem is not None]
+        if broken:
+            raise BadOption(" ".join(p for p in broken if p))
+        exercises = [f"{b.name}:{name}" for b in source for name in b.exercise_names()]
+    packed = pack.build(exercises, out_dir)
+    out.print(f"packed {len(packed)} exercises into {out_dir}: {', '.join(packed)}", markup=False, highlight=False)
+    out.print(f"students install it with: pip install {out_dir}", markup=False, highlight=False)
+
+
 @app.command(cls=_Command)
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIRECTORY", help="Where to create exercises/.")] = Path("."),
@@ -327,6 +350,28 @@ def init(
             continue
         shutil.copyfile(stub, destination)
         out.print(f"created {destination}")
+
+
+@app.command("new", cls=_Command)
+def new_command(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new exercise's name, e.g. my_relu.")],
+    bank_dir: Annotated[Optional[Path], typer.Option(
+        "--bank", metavar="DIR",
+        help="The bank to add it to (default: the nearest torchgrader.toml above here); "
+             "a folder without one becomes a new bank.")] = None,
+) -> None:
+    """Write a new exercise (stub, reference, checks, text, a mutant, an alternate) and validate it."""
+    from grader import bank, report, scaffold, validate as validation
+
+    made = scaffold.new(name, bank_dir)
+    for path in made.files:
+        out.print(f"created {path}", markup=False, highlight=False)
+    bank.use([made.root])
+    verdicts = validation.validate([f"{made.bank}:{name}"])
+    report.render_validation(verdicts, out)
+    for line in scaffold.next_steps(made, name):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(ExitCode.FULL_MARKS if all(v.ok for v in verdicts) else ExitCode.POINTS_LOST)
 
 
 def _exit_now(code: int) -> None:
