@@ -14,10 +14,10 @@ from typing import Any
 
 import torch
 
-from grader import bank, keys, static
+from grader import bank, keys, pack, static
 from grader.bank.folder import load_module
 from grader.compare import Comparison, Mismatch, compare, constant_factor
-from grader.i18n import known
+from grader.i18n import check_title_id, known
 from grader.probes import Run, seed_everything
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.sandbox.child import SEED
@@ -75,7 +75,8 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
            kernel: bool, conditions: Conditions) -> list[ExerciseReport]:
     began = time.monotonic()  # an exercise's time runs from the end of the one before: the first's includes the load
     for exercise in exercises:
-        _reference_module(exercise.ref)  # loaded before any student code runs, so it cannot be tampered with
+        if not pack.frozen(exercise.ref):  # a pack's references are data
+            _reference_module(exercise.ref)  # loaded before any student code runs, so it cannot be tampered with
     reports = []
     shadows = () if source.notebook else shadowing_files(source.path)
     load_timeout = NOTEBOOK_TIMEOUT if source.notebook else max(e.timeout for e in exercises)
@@ -95,7 +96,7 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                 probe += 1
                 blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
                 if blocked:
-                    results[check.id] = _skipped(check, results[blocked[0]].title)
+                    results[check.id] = _skipped(check, keys.call(check_title_id(exercise.name, blocked[0])))
                     continue
                 pid = box.pid
                 before = worker_cpu(pid)
@@ -110,16 +111,31 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                                 reference_cpu=reference_cpu(exercise.ref, index, device, conditions.seed))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
                                           notebook=source.notebook, seen=seen, shadows=shadows)
+                _recognise(results[check.id], exercise, index, outcome, device, conditions.seed)
             ended = time.monotonic()
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
                 checks=list(results.values()), duration=ended - began, isolation=isolation_facts(),
+                hidden_later=[(c["title"], float(c["points"])) for c in pack.hidden_later(exercise.ref)],
             ))
             began = ended
         cells = [CellFailure.model_validate(cell) for cell in box.cells]
+        load_output, load_omitted = trimmed_output(box.load_output)
     for report in reports:
         report.cells, report.cells_omitted = cells, box.cells_omitted
+        report.load_output, report.load_output_omitted, report.load_failed = load_output, load_omitted, box.load_failed
     return reports
+
+
+def _recognise(result: CheckResult, exercise: Exercise, index: int, outcome: Outcome, device: str,
+               seed: int) -> None:
+    """A failed check's known mistakes (grader.mistakes), said in its feedback; an error, a timeout or a
+    hidden check gets none."""
+    if result.status is Status.FAILED and result.feedback is not None and outcome.observations is not None:
+        from grader import mistakes
+
+        result.feedback.mistakes = mistakes.recognise(exercise.ref, index, outcome.observations, device=device,
+                                                      seed=seed)
 
 
 def shadowing_files(path: Path) -> tuple[str, ...]:
@@ -164,7 +180,10 @@ def worker_cpu(pid: int | None) -> float | None:
 
 
 def reference_cpu(exercise: str, index: int, device: str, seed: int = SEED) -> float | None:
-    """CPU seconds the reference's probe took (its native run, in the grader), once it has run."""
+    """CPU seconds the reference's probe took (its native run, in the grader), once it has run; from a
+    pack, its stored time scaled to this machine (`pack.reference_cpu`)."""
+    if pack.frozen(exercise):
+        return pack.reference_cpu(exercise, index)
     with _REFERENCE_LOCK:
         return _REFERENCE_CPU.get((exercise, index, device, seed))
 
@@ -180,6 +199,11 @@ def reference(exercise: str, index: int, device: str,
 def _reference(exercise: str, index: int, device: str, seed: int,
                torch_threads: int) -> tuple[dict[str, Observed], dict[str, Observed]]:
     check = bank.get(exercise).checks[index]
+    frozen = pack.reference(exercise, index, device, seed)
+    if frozen is not None:
+        if check.sees:
+            pack.calibration()  # measured while the student's probe runs, as a live reference would be
+        return frozen
     ns = vars(_reference_module(exercise))
     seed_everything(seed)
     started = time.thread_time()
@@ -354,10 +378,10 @@ def _result(check: Check, status: Status, feedback: Feedback | None, duration: f
     return CheckResult(
         id=check.id, title=check.title, status=status,
         score=check.points if status is Status.PASSED else 0.0, max_score=check.points,
-        feedback=feedback, margin=margin, duration=duration,
+        feedback=feedback, margin=margin, duration=duration, hidden=check.hidden,
     )
 
 
 def _skipped(check: Check, blocked_by: str) -> CheckResult:
-    """A check not run because the check it needs, titled `blocked_by`, did not pass."""
+    """A check not run because the check it needs did not pass (`blocked_by`: the key of its title)."""
     return _result(check, Status.SKIPPED, Feedback(summary=("not_run", {"needs": blocked_by})), 0.0)

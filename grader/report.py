@@ -17,8 +17,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from grader.i18n import text
-from grader.keys import said
+from grader.i18n import check_title, text, title
+from grader.keys import parse, said
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
 from grader.text import finite, printable
 from grader.errors import GraderError
@@ -38,8 +38,8 @@ def _say(message: tuple[str, dict[str, Any]] | None, lang: str) -> str:
     message_id, params = message
     # A report read back from the gradebook has JSON lists where shapes and indices were tuples.
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in params.items()}
-    if "what" in params:  # an observation's key (grader.keys)
-        params["what"] = said(params["what"], lang)
+    # an observation's key, or a check's title (grader.keys), said in `lang`
+    params = {key: said(value, lang) if parse(value) else value for key, value in params.items()}
     if "path" in params:
         params["path"] = text("path", lang, path=params["path"]) if params["path"] else ""
     return printable(text(message_id, lang, **params))
@@ -54,7 +54,21 @@ def message_lines(feedback: Feedback | None, lang: str) -> list[tuple[str, str]]
     for label, part in (("expected", feedback.expected), ("got", feedback.got), ("where", feedback.where)):
         if part is not None:
             lines.append((text(f"report.{label}", lang), _say(part, lang)))
+    mistake = mistake_text(feedback, lang)
+    if mistake:
+        lines.append(("", mistake))
     return lines
+
+
+def mistake_text(feedback: Feedback | None, lang: str) -> str:
+    """The known mistakes the result looks like (grader.mistakes), as one sentence; "" where none."""
+    if feedback is None or not feedback.mistakes:
+        return ""
+    said = [text(message_id, lang, **facts) for message_id, facts in feedback.mistakes]
+    if len(said) == 1:
+        return printable(text("report.mistake", lang, mistake=said[0]))
+    items = " ".join(text("report.mistake_item", lang, n=n, mistake=one) for n, one in enumerate(said, 1))
+    return printable(text("report.mistakes", lang, mistakes=items))
 
 
 def hint_text(feedback: Feedback | None, lang: str) -> str:
@@ -74,18 +88,32 @@ def to_json(report: ExerciseReport, lang: str = "en") -> dict[str, Any]:
     """
     return {
         "exercise": report.exercise,
-        "title": report.title,
+        "title": title(report.exercise, lang, report.title),
         "file": printable(report.file),
         "device": report.device,
         "score": report.score,
         "max_score": report.max_score,
         "duration": round(report.duration, 3),
-        "tests": [_test_json(check, lang) for check in report.checks],
+        "tests": [_test_json(check, lang, report.exercise) for check in report.checks],
         # Each failed cell's facts as they are (`message`: the exception's), and `text`, the sentence a person reads.
         "cells": [{**_facts(cell.model_dump()), "text": cell_text(cell, lang)} for cell in report.cells],
         "cells_omitted": report.cells_omitted,
+        # What the submission printed while it loaded: its own, never under a check (`tests[].output` is the check's).
+        "load_output": printable(report.load_output),
+        "load_output_omitted": report.load_output_omitted,
+        "load_failed": report.load_failed,
         "isolation": report.isolation,
+        "hidden_later": {"checks": len(report.hidden_later), "points": sum(p for _, p in report.hidden_later)},
     }
+
+
+def hidden_lines(report: ExerciseReport, lang: str) -> list[str]:
+    """A pack's hidden checks: how many, and that the score shown is out of the visible points only."""
+    if not report.hidden_later:
+        return []
+    points = sum(p for _, p in report.hidden_later)
+    return [text("report.hidden_later", lang, count=len(report.hidden_later), points=f"{points:g}",
+                 visible=f"{report.max_score:g}")]
 
 
 def isolation_lines(report: ExerciseReport, lang: str) -> list[str]:
@@ -131,17 +159,20 @@ def cell_text(cell: CellFailure, lang: str) -> str:
     return printable(text("cell_error_at" if cell.line else "cell_error", lang, **facts))
 
 
-def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
+def _test_json(check: CheckResult, lang: str, exercise: str) -> dict[str, Any]:
     fb = check.feedback
     message = "\n".join(f"{label}: {line}" if label else line for label, line in message_lines(fb, lang))
     return {
         "id": check.id,
-        "name": check.title,
+        "name": check_title(exercise, check.id, lang, check.title),
         "score": check.score,
         "max_score": check.max_score,
         "status": check.status.value,
         "message": message if check.status is not Status.PASSED else text("passed", lang),
         "hint": hint_text(fb, lang),
+        # the known mistakes the result looks like (also the message's last line): message id and sentence
+        "mistakes": [{"id": printable(m, lines=False), "text": printable(text(m, lang, **facts))}
+                     for m, facts in (fb.mistakes if fb else [])],
         "output": printable(fb.output) if fb else "",
         "output_omitted": fb.output_omitted if fb else 0,  # earlier lines of what was printed, not kept
         "details": {
@@ -154,6 +185,7 @@ def _test_json(check: CheckResult, lang: str) -> dict[str, Any]:
         # The ratio of two errors, for tools: null where it is not a finite number (a NaN or inf result).
         "margin": check.margin if check.margin is not None and math.isfinite(check.margin) else None,
         "duration": round(check.duration, 3),
+        "hidden": check.hidden,
     }
 
 
@@ -178,6 +210,12 @@ def _facts(facts: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def shows_load_output(load_failed: bool, load_output: str) -> bool:
+    """Whether a person is shown what the submission printed while it loaded: once, and only when loading
+    failed (it may explain why). A notebook that loaded printed it where the student ran it."""
+    return load_failed and bool(load_output.strip())
+
+
 OUTPUT_LINES = 5  # lines of what a check printed shown in the terminal: the last ones, near the failure
 
 
@@ -194,7 +232,7 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
 
     On a terminal the table spans its width; elsewhere (a pipe, a file) no line is padded with spaces.
     """
-    table = Table(title=Text(f"{report.exercise} — {report.title}"), title_justify="left", show_header=False,
+    table = Table(title=Text(f"{report.exercise} — {title(report.exercise, lang, report.title)}"), title_justify="left", show_header=False,
                   box=None, pad_edge=False, expand=console.is_terminal)
     table.add_column(width=1)
     table.add_column(ratio=1)
@@ -202,7 +240,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     for check in report.checks:
         mark, style = MARKS[check.status]
         score = f"{check.score:g} / {check.max_score:g}"
-        table.add_row(Text(mark, style=style), Text(printable(check.title), style="bold" if check.score else ""),
+        shown = printable(check_title(report.exercise, check.id, lang, check.title))
+        table.add_row(Text(mark, style=style), Text(shown, style="bold" if check.score else ""),
                       Text(score))
         if check.status is Status.PASSED:
             continue
@@ -216,7 +255,11 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
             table.add_row(None, _labelled(text("report.output", lang), "\n".join(shown), "dim"), None)
     for line in cell_lines(report.cells, lang, report.cells_omitted):
         table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), None)
-    for line in isolation_lines(report, lang):
+    if shows_load_output(report.load_failed, report.load_output):
+        shown = output_lines(report.load_output, report.load_output_omitted, lang, OUTPUT_LINES)
+        said = "\n".join([text("report.load_output", lang) + ":", *shown])
+        table.add_row(Text("!", style="yellow"), _labelled("", said, "dim"), None)
+    for line in isolation_lines(report, lang) + hidden_lines(report, lang):
         table.add_row(Text("!", style="yellow"), Text(line, style="yellow"), None)
     table.add_row(None, Text(text("report.total", lang), style="bold"),
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
@@ -240,13 +283,15 @@ def to_html(report: ExerciseReport, lang: str = "en") -> str:
             notes += f"<div><i>{escape(text('report.hint', lang))}: {escape(hint)}</i></div>"
         rows.append(
             f"<tr><td style='color:{colour.get(check.status, '#cf222e')}'>{mark}</td>"
-            f"<td style='text-align:left'><b>{escape(check.title)}</b>{notes}</td>"
+            f"<td style='text-align:left'><b>{escape(check_title(report.exercise, check.id, lang, check.title))}"
+            f"</b>{notes}</td>"
             f"<td>{check.score:g} / {check.max_score:g}</td></tr>")
-    for line in cell_lines(report.cells, lang, report.cells_omitted) + isolation_lines(report, lang):
+    for line in cell_lines(report.cells, lang, report.cells_omitted) + isolation_lines(report, lang) + \
+            hidden_lines(report, lang):
         rows.append(f"<tr><td>!</td><td style='text-align:left'>{escape(line)}</td><td></td></tr>")
     rows.append(f"<tr><td></td><td style='text-align:left'><b>{escape(text('report.total', lang))}</b></td>"
                 f"<td><b>{report.score:g} / {report.max_score:g}</b></td></tr>")
-    return (f"<div><b>{escape(report.exercise)} — {escape(report.title)}</b>"
+    return (f"<div><b>{escape(report.exercise)} — {escape(title(report.exercise, lang, report.title))}</b>"
             f"<table style='border-collapse:collapse'>{''.join(rows)}</table></div>")
 
 

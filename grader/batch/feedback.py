@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from grader.batch.names import student_file_name
-from grader.i18n import text
+from grader.i18n import check_title, text, title
 from grader.text import printable
 
 feedback_filename = student_file_name  # the name grader.batch.run writes the feedback files under
@@ -104,18 +104,24 @@ def feedback_html(student: dict[str, Any], lang: str = "en") -> str:
 
 
 def _exercise_html(exercise: dict[str, Any], lang: str) -> str:
-    heading = element("h2", escape(f"{exercise['exercise']} — {exercise['title']}"))
+    heading = element("h2", escape(f"{exercise['exercise']} — {_title(exercise, lang)}"))
     about = element("p", escape(f"{exercise['file']} · {points(exercise['score'], exercise['max_score'])}"))
     header = element("tr", element("th", ""), element("th", escape(text("feedback.check", lang))),
                      element("th", escape(text("feedback.score", lang))))
-    rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(test, lang)]
-    return heading + about + element("table", *rows)
+    from grader.report import shows_load_output
+
+    rows = [header] + [row for test in exercise["tests"] for row in _test_rows_html(exercise, test, lang)]
+    loaded = ""
+    if shows_load_output(exercise.get("load_failed") is True, str(exercise.get("load_output", ""))):
+        loaded = element("p", escape(text("report.load_output", lang)) + ":") + element(
+            "pre", escape(trim_output(exercise["load_output"], lang, int(exercise.get("load_output_omitted", 0)))))
+    return heading + about + loaded + element("table", *rows)
 
 
-def _test_rows_html(test: dict[str, Any], lang: str) -> list[str]:
+def _test_rows_html(exercise: dict[str, Any], test: dict[str, Any], lang: str) -> list[str]:
     status = "passed" if test["status"] == "passed" else "skipped" if test["status"] == "skipped" else "failed"
     row = element("tr", element("td", mark(test["status"]), class_=status, title=test["status"]),
-                  element("td", escape(test["name"])),
+                  element("td", escape(_name(exercise, test, lang))),
                   element("td", points(test["score"], test["max_score"]), class_="score"), class_="check")
     if test["status"] == "passed":
         return [row]
@@ -147,20 +153,25 @@ def feedback_markdown(student: dict[str, Any], lang: str = "en") -> str:
 
 
 def _exercise_markdown(exercise: dict[str, Any], lang: str) -> list[str]:
-    out = [f"## {_md(exercise['exercise'])} — {_md(exercise['title'])}", "",
+    from grader.report import shows_load_output
+
+    out = [f"## {_md(exercise['exercise'])} — {_md(_title(exercise, lang))}", "",
            f"{_md(exercise['file'])} · {points(exercise['score'], exercise['max_score'])}", "",
            f"| | {_md(text('feedback.check', lang))} | {_md(text('feedback.score', lang))} |", "|---|---|--:|"]
-    out += [f"| {mark(t['status'])} | {_md(t['name'])} | {points(t['score'], t['max_score'])} |"
+    out += [f"| {mark(t['status'])} | {_md(_name(exercise, t, lang))} | {points(t['score'], t['max_score'])} |"
             for t in exercise["tests"]]
     out.append("")
+    if shows_load_output(exercise.get("load_failed") is True, str(exercise.get("load_output", ""))):
+        out += [f"**{_md(text('report.load_output', lang))}:**", "",
+                fence(trim_output(exercise["load_output"], lang, int(exercise.get("load_output_omitted", 0)))), ""]
     for test in exercise["tests"]:
         if test["status"] != "passed":
-            out += _test_markdown(test, lang)
+            out += _test_markdown(exercise, test, lang)
     return out
 
 
-def _test_markdown(test: dict[str, Any], lang: str) -> list[str]:
-    out = [f"### {mark(test['status'])} {_md(test['name'])} ({points(test['score'], test['max_score'])})", ""]
+def _test_markdown(exercise: dict[str, Any], test: dict[str, Any], lang: str) -> list[str]:
+    out = [f"### {mark(test['status'])} {_md(_name(exercise, test, lang))} ({points(test['score'], test['max_score'])})", ""]
     if test["message"]:
         out += [fence(test["message"]), ""]
     if test["hint"]:
@@ -169,6 +180,17 @@ def _test_markdown(test: dict[str, Any], lang: str) -> list[str]:
         out += [f"**{_md(text('report.output', lang))}:**", "",
                 fence(trim_output(test["output"], lang, int(test.get("output_omitted", 0)))), ""]
     return out
+
+
+def _title(exercise: dict[str, Any], lang: str) -> str:
+    """The exercise's title in `lang` (`grader.i18n.title`: a gradebook written by an older grader has English
+    titles)."""
+    return printable(title(str(exercise["exercise"]), lang, str(exercise["title"])))
+
+
+def _name(exercise: dict[str, Any], test: dict[str, Any], lang: str) -> str:
+    """A check's title in `lang`, as `_title`."""
+    return printable(check_title(str(exercise["exercise"]), str(test.get("id", "")), lang, str(test["name"])))
 
 
 def fence(content: str) -> str:

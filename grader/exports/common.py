@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import BadOption, GraderError
-from grader.i18n import text
+from grader.i18n import check_title, text, title
 from grader.text import printable
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -98,6 +98,14 @@ class Gradebook:
 
     def label(self, message_id: str) -> str:
         return text(message_id, self.options.lang)
+
+    def exercise_title(self, exercise: dict[str, Any]) -> str:
+        """An exercise's title in the export's language (the stored one where the exercise is unknown here)."""
+        return title(str(exercise["exercise"]), self.options.lang, str(exercise.get("title", "")))
+
+    def test_name(self, exercise: dict[str, Any], test: dict[str, Any]) -> str:
+        """A check's title in the export's language, as `exercise_title`."""
+        return check_title(str(exercise["exercise"]), str(test.get("id", "")), self.options.lang, str(test["name"]))
 
 
 def _test_score(test: dict[str, Any]) -> float:

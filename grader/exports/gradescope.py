@@ -43,7 +43,7 @@ def results(student: Student, book: Gradebook) -> dict[str, Any]:
 def _test(test: dict[str, Any], exercise: dict[str, Any], *, number: str, book: Gradebook) -> dict[str, Any]:
     passed = test["status"] == "passed"
     return {
-        "name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
+        "name": printable(f"{exercise['exercise']}: {book.test_name(exercise, test)}", lines=False),
         "number": number,
         "score": float(test["score"]),
         "max_score": float(test["max_score"]),
@@ -53,6 +53,8 @@ def _test(test: dict[str, Any], exercise: dict[str, Any], *, number: str, book: 
         "output": "" if passed and not test.get("output") else feedback(test, book),
         "output_format": "text",
         "tags": [exercise["exercise"], test["id"]],
+        # A hidden check's result is shown once the instructor publishes the grades.
+        **({"visibility": "after_published"} if test.get("hidden") else {}),
     }
 
 
@@ -71,7 +73,7 @@ def _summary(student: Student, book: Gradebook) -> str:
     """The top of the page: why nothing was graded, or each exercise's points."""
     if is_error(student):
         return printable(student.get("message", ""))
-    lines = [printable(f"{e['exercise']} ({e['title']}): {_num(e['score'])} / {_num(e['max_score'])}")
+    lines = [printable(f"{e['exercise']} ({book.exercise_title(e)}): {_num(e['score'])} / {_num(e['max_score'])}")
              for e in student.get("exercises", [])]
     score = sum(float(e["score"]) for e in student.get("exercises", []))
     lines.append(f"{book.label('report.total')}: {_num(score)} / {_num(book.max_score)}")

@@ -26,8 +26,9 @@ def results(student: Student, book: Gradebook) -> dict[str, Any]:
     if is_error(student):
         message = printable(student.get("message", ""))
         return {"gradable": False, "message": message, "format_errors": [message]}
-    tests: list[dict[str, Any]] = [{"name": printable(f"{exercise['exercise']}: {test['name']}", lines=False),
-              "description": printable(exercise["title"]),
+    tests: list[dict[str, Any]] = [{"name": printable(f"{exercise['exercise']}: {book.test_name(exercise, test)}",
+                                                      lines=False),
+              "description": printable(book.exercise_title(exercise)),
               "points": float(test["score"]),
               "max_points": float(test["max_score"]),  # on every test, or PrairieLearn shows no points at all
               "message": printable(test.get("message", "")),

@@ -72,6 +72,31 @@ def _load_owner(message_id: str) -> None:
 _TRIED: set[str] = set()
 
 
+def title_id(exercise: str) -> str:
+    """The message id of an exercise's title (registered from its text.toml when it loads)."""
+    return f"{exercise}.title"
+
+
+def check_title_id(exercise: str, check: str) -> str:
+    """The message id of a check's title."""
+    return f"{exercise}.check.{check}"
+
+
+def title(exercise: str, lang: str, default: str) -> str:
+    """The exercise's title in `lang`. `default` is the title the report stored (English, as the bank's loader
+    gives it): it is said as it is in English, and where the exercise is not known here."""
+    return _titled(title_id(exercise), lang, default)
+
+
+def check_title(exercise: str, check: str, lang: str, default: str) -> str:
+    """A check's title in `lang`, as `title`."""
+    return _titled(check_title_id(exercise, check), lang, default)
+
+
+def _titled(message_id: str, lang: str, default: str) -> str:
+    return default if lang == "en" or lang not in LANGUAGES or not known(message_id) else text(message_id, lang)
+
+
 def text(message_id: str, lang: str = "en", **params: Any) -> str:
     """The message in `lang` (English where a translation is missing), with its facts filled in.
 
