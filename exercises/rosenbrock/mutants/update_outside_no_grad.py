@@ -1,0 +1,24 @@
+"""Mistake: updates x in place outside torch.no_grad(), which autograd forbids on a leaf that requires grad.
+間違い: torch.no_grad() の外で x をその場で更新しているが、autograd は勾配が必要な葉テンソルへのその操作を禁じている。
+Caught by: returns."""
+
+import torch
+
+
+def rosenbrock(x, a=1.0, b=5.0):
+    """(a - x1)² + b·(x2 - x1²)², a 0-d tensor."""
+    x1, x2 = x[0], x[1]
+    return (a - x1) ** 2 + b * (x2 - x1 ** 2) ** 2
+
+
+def minimize_rosenbrock(x0, lr, num_iterations):
+    """Gradient descent by hand from x0; returns the last x and the value before each update."""
+    x = torch.tensor(x0, dtype=torch.float32, requires_grad=True)
+    values = []
+    for i in range(num_iterations):
+        value = rosenbrock(x)
+        values.append(value.item())
+        value.backward()
+        x.sub_(lr * x.grad)
+        x.grad.zero_()
+    return x, values
