@@ -42,6 +42,8 @@ class Feedback(BaseModel):
     hint_facts: dict[str, Any] = Field(default_factory=dict)  # the hint's placeholders, if it has any
     output: str = ""  # the last lines of what the student's code printed during the check
     output_omitted: int = 0  # earlier lines of it not kept
+    # the known mistakes (grader.mistakes) the result looks like: (<exercise>.mistake.<mutant>, facts)
+    mistakes: list[tuple[str, dict[str, Any]]] = Field(default_factory=list)
 
 
 class CheckResult(BaseModel):
@@ -57,6 +59,7 @@ class CheckResult(BaseModel):
     feedback: Feedback | None = None
     margin: float | None = None  # observed error / allowed error, for `grader validate`
     duration: float = 0.0
+    hidden: bool = False  # a hidden check: only its title and a fixed sentence are shown
 
 
 class CellFailure(BaseModel):
@@ -85,7 +88,11 @@ class ExerciseReport(BaseModel):
     duration: float = 0.0
     cells: list[CellFailure] = Field(default_factory=list)  # notebook cells that failed
     cells_omitted: int = 0  # more cells failed than `cells` lists
+    load_output: str = ""  # the last lines of what the submission printed while it loaded (never a check's output)
+    load_output_omitted: int = 0  # earlier lines of it not kept
+    load_failed: bool = False  # the submission could not be loaded (so every check failed the same way)
     isolation: dict[str, Any] = Field(default_factory=dict)  # what the machine let the sandbox confine (the grader's facts)
+    hidden_later: list[tuple[str, float]] = Field(default_factory=list)  # a pack's hidden checks (title, points): graded later
 
     @property
     def score(self) -> float:

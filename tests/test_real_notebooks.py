@@ -131,6 +131,24 @@ def test_nma_student_notebook_gets_zero_not_implemented(exercise: str):
     assert set(summaries(report)) == {"not_implemented"}
 
 
+def test_nma_student_notebook_output_at_load_is_under_no_check():
+    # The notebook prints slide links, "Random seed 2021 has been set.", a WideNet(...) repr and
+    # "Figure(640x480)" as it loads: that is its load output, never what a check printed.
+    from grader.batch.feedback import feedback_html, feedback_markdown
+
+    path = notebook(NMA_STUDENT)
+    data = cli_check("sq_loss", path)
+    assert "Random seed 2021 has been set." in data["load_output"] and data["load_failed"] is False
+    assert [t["output"] for t in data["tests"]] == [""] * len(data["tests"])  # the stubs print nothing
+    done = subprocess.run([sys.executable, "-m", "grader", "check", "sq_loss", "--file", str(path)], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert "not implemented" in done.stdout
+    student = {"student": "s", "status": "graded", "message": "", "score": data["score"],
+               "max_score": data["max_score"], "exercises": [data]}
+    for shown in (done.stdout, feedback_markdown(student), feedback_html(student)):
+        assert not any(said in shown for said in ("Random seed", "WideNet", "Figure(", "http"))
+
+
 @pytest.mark.parametrize("exercise", NMA)
 def test_nma_student_notebook_scores_zero(exercise: str):
     report = grader.check(exercise, file=notebook(NMA_STUDENT))

@@ -68,7 +68,11 @@ MESSAGES: dict[str, str] = {
     "report.got": "実際",
     "report.where": "場所",
     "report.hint": "ヒント",
+    "report.mistake": "よくある間違いのようです: {mistake}",
+    "report.mistakes": "次のよくある間違いのどれかのようです: {mistakes}",
+    "report.mistake_item": "（{n}）{mistake}",
     "report.output": "出力",
+    "report.load_output": "読み込み中の出力",
     "report.total": "合計",
     "hint.numpy_result": "NumPy の値が返されました。自動微分が計算を追えるよう torch のまま計算しましょう。",
     "hint.item_result": "Python の数値が返されました。.item() や float() はテンソルを数値に変え、グラフを切ります。",
@@ -98,5 +102,6 @@ MESSAGES: dict[str, str] = {
     "feedback.score": "得点",
     "feedback.trimmed": "[… 前の {count} 行は省略]",
     # fastbook ch. 4: mnist_loss, batch_accuracy
+    "report.hidden_later": "非公開チェック {count} 件（{points} 点）は後で教員が採点します。上の点数は公開チェックの {visible} 点満点です",
     "isolation.no_landlock": "このマシンには Landlock（Linux 5.13 以降）がないため、サンドボックスは学生のコードがフォルダ外のファイル（採点者のユーザーが読める参照解答を含む）を読むのを防げませんでした",
 }

@@ -7,7 +7,7 @@ runs the notebook again in a fresh worker, without it.
 
 Everything the kernel sends is untrusted: messages over MAX_MESSAGE bytes are refused by
 ZeroMQ, and outputs are not kept (grading never reads them), only each failed cell's
-exception name, message and line.
+exception name, message and line, and what they printed (their stream output, the start and the end of it).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any, cast
 from nbclient import NotebookClient
 
 MAX_MESSAGE = 16 * 2**20  # bytes of one message from the kernel
+PRINTED_HEAD = 1000  # characters of what the cells printed kept: the start ...
+PRINTED_TAIL = 3000  # ... and the end (as worker.Output keeps a check's)
 READY_TIMEOUT = 30.0  # seconds for the kernel to answer its first request (before scaling)
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -41,6 +43,7 @@ class Ran:
     failures: list[dict[str, Any]] = field(default_factory=list)
     lost: int | None = None  # a cell after which the kernel was dead or stuck
     stuck: bool = False  # it did not stop when interrupted (else it died)
+    printed: str = ""  # what the cells printed (stdout and stderr), its middle cut if long
 
 
 def run(cells: list[str], connection: dict[str, Any], *, pid: int, alive: Callable[[], bool], timeout: float,
@@ -118,6 +121,7 @@ async def _each_cell(runner: _Cells, cells: list[str], *, pid: int, timeout: flo
         reply = runner.errors.pop(number - 1, None)
         if reply is not None:
             ran.failures.append(_failure(number, source, reply))
+        ran.printed = runner.printed()
     return ran
 
 
@@ -128,12 +132,27 @@ class _Cells(NotebookClient):
         super().__init__(*args, **kwargs)
         self.errors: dict[int, dict[str, Any]] = {}
         self.on_cell_error = self._record
+        self._head, self._tail, self._cut = "", "", False
 
     def _record(self, cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
         self.errors[cell_index] = execute_reply.get("content", {})
 
     def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> None:
+        """Keep what a cell printed (its stream messages); nothing else of its output."""
+        if msg.get("msg_type") != "stream":
+            return None
+        chunk = str(msg.get("content", {}).get("text", ""))
+        room = PRINTED_HEAD - len(self._head)
+        if room > 0:
+            self._head, chunk = self._head + chunk[:room], chunk[room:]
+        if chunk:
+            self._tail += chunk
+            if len(self._tail) > PRINTED_TAIL:
+                self._tail, self._cut = self._tail[-PRINTED_TAIL:], True
         return None
+
+    def printed(self) -> str:
+        return self._head + ("\n[...]\n" if self._cut else "") + self._tail
 
     def handle_comm_msg(self, outs: Any, msg: Any, cell_index: int) -> None:
         return None

@@ -96,6 +96,10 @@ class Sandbox:
         self._pending: tuple[int, str, float, int] | None = None  # probe, token, submitted at, to which worker
         self._workdir = workdir
         self._started = 0  # workers started so far
+        self._kernel_printed = ""  # what the notebook's cells printed in the kernel (nbclient's stream output)
+        self.load_output = ""  # what the submission printed while it loaded (the first load), apart from any check's
+        self.load_failed = False  # loading failed: every check failed the same way
+        self._load_output_kept = False
 
     def __enter__(self) -> Sandbox:
         return self
@@ -115,10 +119,10 @@ class Sandbox:
         sent = 0
         if self._load_failure is None:
             if self._worker is None:
-                self._start()  # its output so far (printed at import) goes with this check
+                self._start()
             else:
                 self._worker.output.begin()
-            if self._loaded or not self._job.kernel:  # a kernel must not get it before its cells have run
+            if self._loaded:  # a loading worker gets it once loaded: its output up to then is the load's
                 self._command({"probe": probe, "token": token})
                 sent = self._started
         self._pending = (probe, token, submitted, sent)
@@ -210,7 +214,8 @@ class Sandbox:
                 # A file that cannot be loaded fails every check the same way; don't retry it.
                 outcome.error["during_load"] = True
                 self._kill()
-                outcome.output = worker.output.take()
+                self._keep_load_output(worker)
+                self.load_failed = True
                 self._load_failure = outcome
                 return
             else:
@@ -219,10 +224,20 @@ class Sandbox:
                 self._lost[cell] = lost_cell(cell, outcome)
                 self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | {cell})
             self._start()
+        worker.output.settle()  # the worker waits for its first request: its output so far is the load's
+        self._keep_load_output(worker)
+        worker.output.begin()
         self._loaded = True
         self._loaded_at = time.monotonic()
         if self._job.notebook and not self._cells_known:
             self._note_cells(outcome.observations or {})
+
+    def _keep_load_output(self, worker: Worker) -> None:
+        """What the first load printed, for the report (never a check's output). In a kernel, the cells'
+        output is what nbclient received; what the worker's own pipe got then is the kernel's start-up."""
+        printed = self._kernel_printed if self._job.kernel else worker.output.take()
+        if not self._load_output_kept:
+            self.load_output, self._load_output_kept = printed, True
 
     def _note_cells(self, observations: dict[str, Any]) -> None:
         """Keep the notebook's failed cells, as the first load reported them."""
@@ -251,6 +266,7 @@ class Sandbox:
             return worker.memory() or Outcome(Status.TIMEOUT, error={"kind": "timeout", "seconds": self._load_limit})
         except Exception as exc:  # noqa: BLE001 - the kernel failed us (its messages are the student's)
             return worker.memory() or (worker.died() if not worker.alive() else unreadable(str(exc)[:200]))
+        self._kernel_printed = ran.printed
         if ran.lost is None:
             return Outcome(Status.PASSED, observations={"cells": ran.failures[:MAX_RECORDED],
                                                         "dropped": max(0, len(ran.failures) - MAX_RECORDED)})
