@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -62,7 +63,8 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-Lang = Annotated[str, typer.Option("--lang", metavar="LANG", help="Feedback language: en or ja.")]
+Lang = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="LANG", help="Feedback language: en or ja (default: the bank's, else the locale's, else en).")]
 Banks = Annotated[Optional[list[Path]], typer.Option(
     "--bank", metavar="DIR", help="Also use the exercise bank in DIR (repeatable); see 'grader list'.")]
 CellTimeout = Annotated[Optional[float], typer.Option(
@@ -97,13 +99,29 @@ def _main(
     """Grades PyTorch exercises: outputs and gradients against a reference, student code isolated."""
 
 
-def _language(lang: str) -> str:
-    """`lang` if the feedback can be written in it; BadOption (exit 2) naming the languages otherwise."""
-    from grader.i18n import LANGUAGES
+def _language(lang: str | None, exercises: Sequence[str] = (), assignment: str | None = None) -> str:
+    """`lang` if the feedback can be written in it; BadOption (exit 2) naming the languages otherwise. Without
+    `lang`: the language of the bank of the assignment or first exercise, else the locale's (i18n.default_language)."""
+    from grader.i18n import LANGUAGES, default_language
 
+    if lang is None:
+        return default_language(_bank_language(exercises, assignment))
     if lang not in LANGUAGES:
         raise BadOption(f"--lang {lang}: no such language. Known: {', '.join(LANGUAGES)}.")
     return lang
+
+
+def _bank_language(exercises: Sequence[str], assignment: str | None) -> str | None:
+    """The `lang` of the bank that holds the assignment (or the first exercise); None if it sets none or is unknown
+    (the command itself then says what is wrong)."""
+    from grader import bank
+
+    try:
+        if assignment:
+            return bank.assignment(assignment)[0].config.bank.lang
+        return bank.locate(exercises[0])[0].config.bank.lang if exercises else None
+    except GraderError:
+        return None
 
 
 def _use(banks: list[Path] | None) -> None:
@@ -132,7 +150,7 @@ def check(
                                                  help="Grade this .py or .ipynb file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report, and nothing else, on stdout.")] = False,
     device: Device = "cpu",
-    lang: Lang = "en",
+    lang: Lang = None,
     cell_timeout: CellTimeout = None,
     kernel: Kernel = False,
     banks: Banks = None,
@@ -140,8 +158,8 @@ def check(
     """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
     from grader import report
 
-    lang = _language(lang)
     _use(banks)
+    lang = _language(lang, [exercise])
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
@@ -207,7 +225,7 @@ def grade(
     device: Device = "cpu",
     cell_timeout: CellTimeout = None,
     kernel: Kernel = False,
-    lang: Lang = "en",
+    lang: Lang = None,
     canvas_assignment_id: CanvasId = None,
     moodle_item_idnumber: MoodleId = None,
     roster: Roster = None,
@@ -221,9 +239,9 @@ def grade(
     from grader.exports import FORMATS
     from grader.sandbox.runner import CELL_TIMEOUT
 
-    lang = _language(lang)
     _use(banks)
     names = _exercise_names(assignment, exercises)
+    lang = _language(lang, names, assignment)
     for fmt in export or []:
         if fmt not in FORMATS:
             raise BadOption(f"--export {fmt}: no such format. Known: {', '.join(FORMATS)}.")
@@ -269,7 +287,7 @@ def export_command(
     names = plan.get("exercises") or list(dict.fromkeys(e["exercise"] for s in students for e in s["exercises"]))
     options = exports.ExportOptions(
         canvas_assignment_id=canvas_assignment_id, moodle_item_idnumber=moodle_item_idnumber,
-        roster=exports.read_roster(roster) if roster else None, lang=lang or plan.get("lang", "en"))
+        roster=exports.read_roster(roster) if roster else None, lang=lang or plan.get("lang") or _language(None))
     written = exports.export(students, fmt, out_dir or directory / "exports" / fmt, exercises=names,
                              assignment=plan.get("assignment", ""), title=plan.get("title", ""), options=options)
     for path in written:

@@ -4,7 +4,7 @@
 [bank]
 name = "mycourse"          # what `mycourse:exercise` refers to; default: the folder's name
 title = "My course"
-lang = "en"                # the feedback's default language in this bank
+lang = "ja"                # the feedback's language in this bank where no --lang is given
 
 [[assignments]]
 name = "week1"
@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -52,7 +53,7 @@ class BankInfo(BaseModel):
 
     name: str | None = Field(default=None, pattern=NAME)
     title: str = ""
-    lang: str = "en"
+    lang: Literal["en", "ja"] | None = None  # None: not set (the locale decides, see i18n.default_language)
 
 
 class BankConfig(BaseModel):

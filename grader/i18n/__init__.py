@@ -6,7 +6,9 @@ checks' titles, its hints) in its `text.toml`, registered here when the exercise
 
 from __future__ import annotations
 
+import os
 import string
+from collections.abc import Mapping
 from typing import Any
 
 from grader.i18n import en, ja
@@ -70,6 +72,19 @@ def _load_owner(message_id: str) -> None:
 
 
 _TRIED: set[str] = set()
+
+
+def default_language(bank_lang: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The feedback's language where no --lang is given: the bank's (its config's `lang`), else the locale's
+    (the first of LC_ALL, LC_MESSAGES, LANG that is set: ja... is Japanese), else English."""
+    if bank_lang in LANGUAGES:
+        return str(bank_lang)
+    env = os.environ if environ is None else environ
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
 
 
 def title_id(exercise: str) -> str:
