@@ -23,7 +23,7 @@ from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, S
 from grader.sandbox.child import SEED
 from grader.sandbox.confine import isolation_facts
 from grader.sandbox.protocol import Observed, roundtrip
-from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcome, Sandbox
+from grader.sandbox.runner import BUDGET, CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Outcome, Sandbox, Setup
 from grader.spec import Check, Exercise, Seen
 from grader.submission import Source
 
@@ -56,8 +56,11 @@ def grade(exercise: Exercise, source: Source, *, device: str = "cpu", cell_timeo
 
 def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "cpu",
                cell_timeout: float = CELL_TIMEOUT, kernel: bool = False,
-               conditions: Conditions = Conditions()) -> list[ExerciseReport]:
+               conditions: Conditions = Conditions(), setup: Setup | None = None) -> list[ExerciseReport]:
     """Grade `source` on several exercises, in one sandbox: a notebook runs once for all of them.
+
+    `setup`: an assignment's setup code (`Setup.of(name)`), run in the student's namespace before the
+    submission; if it raises, SetupError (the instructor's error, naming the config file).
 
     With `kernel`, a notebook runs in a real Jupyter kernel through nbclient (full fidelity);
     otherwise in an IPython shell inside the worker (fast). A .py file always runs as a module.
@@ -66,13 +69,13 @@ def grade_many(exercises: Sequence[Exercise], source: Source, *, device: str = "
     torch.set_num_threads(conditions.torch_threads)
     try:
         return _grade(list(exercises), source, device=device, cell_timeout=cell_timeout, kernel=kernel,
-                      conditions=conditions)
+                      conditions=conditions, setup=setup)
     finally:
         torch.set_num_threads(threads)  # a process that called grade() keeps its own setting
 
 
 def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeout: float,
-           kernel: bool, conditions: Conditions) -> list[ExerciseReport]:
+           kernel: bool, conditions: Conditions, setup: Setup | None = None) -> list[ExerciseReport]:
     began = time.monotonic()  # an exercise's time runs from the end of the one before: the first's includes the load
     for exercise in exercises:
         if not pack.frozen(exercise.ref):  # a pack's references are data
@@ -85,13 +88,14 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         memory_mb=max(e.memory_mb for e in exercises), workdir=Path(workdir), load_timeout=load_timeout,
         budget=BUDGET * len(exercises) + (NOTEBOOK_TIMEOUT if source.notebook else 0.0),
         notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel, seed=conditions.seed,
-        torch_threads=conditions.torch_threads,
+        torch_threads=conditions.torch_threads, setup=setup,
     ) as box:
         probe = 0
         reading = static.read(source.path, source.notebook) if any(
             check.sees for exercise in exercises for check in exercise.checks) else None
         for exercise in exercises:
             results: dict[str, CheckResult] = {}
+            failed: dict[int, dict[str, Observed]] = {}  # the student's observations where a check failed
             for index, check in enumerate(exercise.checks):
                 probe += 1
                 blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
@@ -111,7 +115,9 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
                                 reference_cpu=reference_cpu(exercise.ref, index, device, conditions.seed))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
                                           notebook=source.notebook, seen=seen, shadows=shadows)
-                _recognise(results[check.id], exercise, index, outcome, device, conditions.seed)
+                if results[check.id].status is Status.FAILED and outcome.observations is not None:
+                    failed[index] = outcome.observations
+            _say_mistakes(exercise, results, failed, device, conditions.seed)
             ended = time.monotonic()
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
@@ -127,15 +133,17 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
     return reports
 
 
-def _recognise(result: CheckResult, exercise: Exercise, index: int, outcome: Outcome, device: str,
-               seed: int) -> None:
-    """A failed check's known mistakes (grader.mistakes), said in its feedback; an error, a timeout or a
-    hidden check gets none."""
-    if result.status is Status.FAILED and result.feedback is not None and outcome.observations is not None:
+def _say_mistakes(exercise: Exercise, results: dict[str, CheckResult], failed: dict[int, dict[str, Observed]],
+                  device: str, seed: int) -> None:
+    """The known mistakes (grader.mistakes) the failed checks' results look like, said in their feedback; an
+    error, a timeout or a hidden check gets none."""
+    if failed:
         from grader import mistakes
 
-        result.feedback.mistakes = mistakes.recognise(exercise.ref, index, outcome.observations, device=device,
-                                                      seed=seed)
+        for index, said in mistakes.explain(exercise.ref, failed, device=device, seed=seed).items():
+            feedback = results[exercise.checks[index].id].feedback
+            if feedback is not None:
+                feedback.mistakes = said
 
 
 def shadowing_files(path: Path) -> tuple[str, ...]:

@@ -105,7 +105,33 @@ def validate(exercises: list[str] | None = None, *, workers: int | None = None,
         return judge(subject, report)
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        return list(pool.map(run, todo))
+        verdicts = list(pool.map(run, todo))
+    return verdicts + packed(names)
+
+
+def builtin_pack() -> Path | None:
+    """The pack of the built-in bank that a wheel carries (grader/builtin_pack), where the built-in bank is live
+    (a checkout); None otherwise."""
+    from grader.bank import _PACKAGE
+
+    root = _PACKAGE / "builtin_pack"
+    live = next(b for b in bank.banks() if b.builtin)
+    return root if not live.is_pack and (root / "pack.json").is_file() else None
+
+
+def packed(names: list[str]) -> list[Verdict]:
+    """One verdict per built-in exercise among `names`: whether the built-in pack holds what its reference
+    computes now (a stale pack fails, naming the exercise, the check and the command that regenerates it)."""
+    from grader import pack
+
+    root = builtin_pack()
+    chosen = [name for ref in names for where, name in [bank.locate(ref)] if where.builtin]
+    if root is None or not chosen:
+        return []
+    stale = pack.stale(root, chosen)
+    return [Verdict(Subject(name, "pack", root / "exercises" / name),
+                    ExerciseReport(exercise=name, title="", file=str(root), device="cpu"), tuple(stale[name]))
+            for name in chosen]
 
 
 NEAR = 0.5  # a correct file whose error is this fraction of the allowed error or more is close to failing

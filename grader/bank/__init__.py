@@ -27,9 +27,12 @@ _discover = True  # False in a worker: it uses exactly the banks the grader hand
 
 
 def builtin_root() -> Path:
-    """The built-in bank: inside the installed package, or a checkout's top folder."""
-    inside = _PACKAGE / "builtin_bank"
-    return inside if (inside / CONFIG).is_file() else _PACKAGE.parent
+    """The built-in bank: a checkout's top folder (live, with its reference solutions), or in an installed
+    package the pack of it, grader/builtin_pack (`grader pack --out grader/builtin_pack`; no solutions)."""
+    checkout = _PACKAGE.parent
+    if (checkout / CONFIG).is_file() and (checkout / "reference_solutions").is_dir():
+        return checkout
+    return _PACKAGE / "builtin_pack"
 
 
 def use(roots: Sequence[str | Path], *, discover: bool = True) -> None:

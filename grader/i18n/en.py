@@ -106,6 +106,6 @@ MESSAGES: dict[str, str] = {
     "feedback.score": "score",
     "feedback.trimmed": "[… {count} earlier lines not shown]",
     # fastbook ch. 4: mnist_loss, batch_accuracy
-    "report.hidden_later": "{count} hidden checks ({points} points) are graded later by your instructor; the score above is out of the {visible} points of the visible checks",
+    "report.hidden_later": "{count} hidden checks ({points} points) are graded later by your instructor; the total is out of the {visible} points of the visible checks",
     "isolation.no_landlock": "no Landlock on this machine (Linux 5.13 or later has it): the sandbox could not keep the student's code from reading files outside its folder, the reference solutions included where the grader's user may read them",
 }

@@ -102,6 +102,6 @@ MESSAGES: dict[str, str] = {
     "feedback.score": "得点",
     "feedback.trimmed": "[… 前の {count} 行は省略]",
     # fastbook ch. 4: mnist_loss, batch_accuracy
-    "report.hidden_later": "非公開チェック {count} 件（{points} 点）は後で教員が採点します。上の点数は公開チェックの {visible} 点満点です",
+    "report.hidden_later": "非公開チェック {count} 件（{points} 点）は後で教員が採点します。合計は公開チェックの {visible} 点満点です",
     "isolation.no_landlock": "このマシンには Landlock（Linux 5.13 以降）がないため、サンドボックスは学生のコードがフォルダ外のファイル（採点者のユーザーが読める参照解答を含む）を読むのを防げませんでした",
 }

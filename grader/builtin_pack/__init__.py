@@ -1,0 +1,1 @@
+"""The exercise bank builtin, packed by torchgrader."""
