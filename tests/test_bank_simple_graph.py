@@ -71,6 +71,9 @@ def test_probes_keep_the_notebooks_dtypes(SimpleGraph):  # noqa: N803
     ("math_tanh.py", "prediction", "got float"),
     ("recreates_w.py", "canonical", "no gradient reached self.w"),
     ("returns_loss.py", "canonical", "49"),
+    # integer x away from the canonical point, and w, b with more than one decimal (both got 5 / 5 before)
+    ("int_skips_tanh.py", "values", "forward(torch.tensor([2]))"),
+    ("rounds_w_b.py", "values", "SimpleGraph(-1.23456, 0.65432)"),
 ])
 def test_mutant_feedback_points_at_the_mistake(run_grader, mutant, check, words):
     done = run_grader("check", "simple_graph", "--file", MUTANTS / mutant, "--json")

@@ -4,7 +4,8 @@ The class and its `__init__` are given; the student writes `forward`. Every prob
 model with Python floats, as the notebook does, and keeps references to the `w` and `b` that
 `__init__` created before `forward` runs, so gradients are read from those very tensors.
 The canonical point (w=-0.5, b=0.5, x=1, y=7) cannot tell tanh from its argument (both 0,
-both give gradients -14), so the other points carry the real test.
+both give gradients -14), so the other points carry the real test: integer x there too (a forward
+that skips tanh for integer input), and w, b with several decimals (an `__init__` that rounds them).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 
 import torch
 
-from grader.probes import Run, grad_of, shapes
+from grader import keys
+from grader.probes import Run, grad_of
 from grader.spec import Check, Exercise, TensorSpec, Tolerance, const, uniform
 
 CLASS = "SimpleGraph"
 CANONICAL = (-0.5, 0.5)  # the notebook's SimpleGraph(-0.5, 0.5)
 SECOND = (0.3, -0.2)  # the catalogue's extra point: x=2, y=0.5 gives 0.3799490
-THIRD = (-1.2, 0.7)
+THIRD = (-1.23456, 0.65432)  # several decimals: an __init__ that rounds w or b is off here
 
 
 def _model(run: Run, w: float, b: float) -> Any:
@@ -34,13 +36,14 @@ def _model(run: Run, w: float, b: float) -> Any:
 
 
 def _x_text(x: torch.Tensor, spec: TensorSpec) -> str:
+    """The argument as code (`torch.tensor([1])`), or as the key "x of shape (6,)" for random values."""
     if spec.values is not None:
         return f"torch.tensor({spec.values[0]!r})"
-    return f"x of {shapes(x)}"
+    return keys.call("simple_graph.call.x", shapes=keys.shapes(x))
 
 
 def _called(w: float, b: float, x: torch.Tensor, spec: TensorSpec) -> str:
-    return f"{CLASS}({w}, {b}).forward({_x_text(x, spec)})"
+    return keys.call("simple_graph.call.forward", w=w, b=b, x=_x_text(x, spec))
 
 
 def _is_tensor(value: Any) -> bool:
@@ -63,7 +66,9 @@ def _predictions(run: Run, cases: list[tuple[tuple[float, float], TensorSpec]], 
         if model is None:
             model = models[(w, b)] = _model(run, w, b)
         x = run.make(spec)
-        key = _called(w, b, x, spec) + (", called again on the same model" if i >= len(cases) else "")
+        key = _called(w, b, x, spec)
+        if i >= len(cases):
+            key = keys.call("simple_graph.call.again", call=key)
         result = run.call(model.forward, x)
         out[key] = result
         if not _is_tensor(result):
@@ -84,12 +89,15 @@ def _prediction(run: Run) -> dict[str, Any]:
 
 
 # Values away from the canonical point, where tanh(z) and z differ; vectors include large |z|
-# (saturation). The first case is called again on the same model: forward must not change it.
+# (saturation); integer x (the notebook's dtype) away from it too. The first case is called again
+# on the same model: forward must not change it.
 VALUE_CASES = [
     (SECOND, const([2.0])),
     (SECOND, uniform(8, low=-3.0, high=3.0, seed=12)),
     (THIRD, uniform(8, low=-3.0, high=3.0, seed=13)),
     (THIRD, const([0.0, 1.0, -1.0])),
+    (SECOND, const([2], dtype="int64")),
+    (THIRD, const([3, -1, 0, 2], dtype="int64")),
 ]
 
 
@@ -98,7 +106,7 @@ def _values(run: Run) -> dict[str, Any]:
 
 
 def _loss_and_grads(run: Run, w: float, b: float, x_spec: TensorSpec, y_spec: TensorSpec,
-                    where: str) -> dict[str, Any]:
+                    loss_key: str) -> dict[str, Any]:
     """forward, then loss = sum((y - prediction)**2) built here (not the student's sq_loss), backward."""
     model = _model(run, w, b)
     w0, b0 = _leaves(model)
@@ -112,23 +120,26 @@ def _loss_and_grads(run: Run, w: float, b: float, x_spec: TensorSpec, y_spec: Te
     loss.backward()
     for name, leaf in (("self.w", w0), ("self.b", b0)):
         if isinstance(leaf, torch.Tensor):
-            out[f"gradient w.r.t. {name} of the loss (y - prediction)**2 {where}"] = grad_of(leaf)
+            out[keys.gradient(name, of=loss_key)] = grad_of(leaf)
     return out
 
 
 def _canonical(run: Run) -> dict[str, Any]:
     w, b = CANONICAL
     return _loss_and_grads(run, w, b, const([1], dtype="int64"), const([7], dtype="int64"),
-                           f"at w={w}, b={b}, x=1, y=7")
+                           keys.call("simple_graph.call.loss", w=w, b=b, x=1, y=7))
 
 
 def _gradients(run: Run) -> dict[str, Any]:
     w, b = SECOND
-    out = _loss_and_grads(run, w, b, const([2.0]), const([0.5]), f"at w={w}, b={b}, x=2, y=0.5")
+    out = _loss_and_grads(run, w, b, const([2.0]), const([0.5]), keys.call("simple_graph.call.loss", w=w, b=b,
+                                                                            x=2.0, y=0.5))
     w, b = THIRD
+    out.update(_loss_and_grads(run, w, b, const([2], dtype="int64"), const([0.5]),
+                               keys.call("simple_graph.call.loss", w=w, b=b, x=2, y=0.5)))
     x_spec = uniform(6, low=-2.0, high=2.0, seed=14)
     out.update(_loss_and_grads(run, w, b, x_spec, uniform(6, low=-1.0, high=1.0, seed=15),
-                               f"summed over x of shape (6,) at w={w}, b={b}"))
+                               keys.call("simple_graph.call.loss_summed", w=w, b=b, shapes=[[6]])))
     return out
 
 
