@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 GRADIENT = "call.gradient"  # "gradient w.r.t. {name} of {of}"
+AFTER = "call.after"  # "{name} after {of}": an input as the call left it
 
 
 def call(message_id: str, **facts: Any) -> str:
@@ -22,6 +23,11 @@ def call(message_id: str, **facts: Any) -> str:
 def gradient(name: str, of: str) -> str:
     """The key of the gradient that reached `name` (e.g. "y_prediction") from the call keyed `of`."""
     return call(GRADIENT, name=name, of=of)
+
+
+def after(name: str, of: str) -> str:
+    """The key of the input `name` (e.g. "y_true") as the call keyed `of` left it."""
+    return call(AFTER, name=name, of=of)
 
 
 def shapes(*tensors: Any) -> list[list[int]]:

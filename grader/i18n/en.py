@@ -4,6 +4,7 @@ MESSAGES: dict[str, str] = {
     # what a probe called (grader.keys)
     "call.gradient": "gradient w.r.t. {name} of {of}",
     "call.and": " and ",
+    "call.after": "{name} after {of}",
     # comparison
     "plain": "{text}",
     "tensor_values": "{text}",

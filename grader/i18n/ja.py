@@ -4,6 +4,7 @@ MESSAGES: dict[str, str] = {
     # what a probe called (grader.keys)
     "call.gradient": "{of} の {name} についての勾配",
     "call.and": " と ",
+    "call.after": "{of} のあとの {name}",
     "plain": "{text}",
     "tensor_values": "{text}",
     "value_differs": "値{path}が期待と異なります",
