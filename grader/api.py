@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import BadOption, DeviceUnavailable
-from grader.results import ExerciseReport
+from grader.errors import BadOption, DeviceUnavailable, SubmissionNotFound
+from grader.results import ExerciseReport, ExitCode
 from grader.sandbox import runner
 from grader.spec import Exercise
 
@@ -49,6 +50,63 @@ def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
         report = engine.grade(spec, source, device=device, cell_timeout=timeout, kernel=kernel)
     report._lang = lang
     return report
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    """Every exercise of an assignment graded on one student's work (`check_assignment`)."""
+
+    assignment: str
+    title: str
+    reports: list[ExerciseReport]
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.reports)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.reports)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        full = all(r.exit_code is ExitCode.FULL_MARKS for r in self.reports)
+        return ExitCode.FULL_MARKS if full else ExitCode.POINTS_LOST
+
+
+def check_assignment(assignment: str, *, file: str | Path | None = None, device: str = "cpu",
+                     cell_timeout: float | None = None, kernel: bool = False) -> AssignmentReport:
+    """Grade a student's work on every exercise of `assignment` ("name" or "bank:name"), with its setup code.
+
+    `file` (a .py or a notebook) is graded on all of them in one sandbox, as `grader grade` grades a class's
+    notebook. Without it, each exercise's own ./exercises/<exercise>.py (what `grader init` wrote), each in a
+    sandbox of its own; SubmissionNotFound, before anything runs, where one is missing.
+    """
+    from grader import bank, engine, submission
+    from grader.sandbox.setup import Setup
+
+    where, found = bank.assignment(assignment)
+    refs = [f"{where.name}:{name}" if name in where.exercise_names() else name for name in found.exercises]
+    specs = [bank.get(ref) for ref in refs]
+    device = check_device(device)
+    setup = Setup.of(assignment)
+    runner.warm_up(kernel=kernel)
+    timeout = runner.CELL_TIMEOUT if cell_timeout is None else cell_timeout
+
+    def graded(exercises: list[Exercise], path: Path, shown_as: str) -> list[ExerciseReport]:
+        with submission.prepared(path, shown_as) as source:
+            return engine.grade_many(exercises, source, device=device, cell_timeout=timeout, kernel=kernel,
+                                     setup=setup)
+
+    if file is not None:
+        reports = graded(specs, Path(file), assignment)
+    else:
+        paths = [Path.cwd() / "exercises" / f"{spec.name}.py" for spec in specs]
+        for spec, path in zip(specs, paths):
+            if not path.is_file():
+                raise SubmissionNotFound(str(path), spec.name)
+        reports = [report for spec, path in zip(specs, paths) for report in graded([spec], path, spec.name)]
+    return AssignmentReport(found.name, found.title, reports)
 
 
 def check_device(device: str) -> str:

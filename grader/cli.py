@@ -145,9 +145,14 @@ def list_command(banks: Banks = None) -> None:
 
 @app.command(cls=_Command)
 def check(
-    exercise: Annotated[str, typer.Argument(metavar="EXERCISE", help="Exercise name, e.g. sq_loss.")],
+    exercise: Annotated[Optional[str], typer.Argument(
+        metavar="EXERCISE", help="Exercise name, e.g. sq_loss (or --assignment).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", metavar="FILE",
                                                  help="Grade this .py or .ipynb file.")] = None,
+    assignment: Annotated[Optional[str], typer.Option(
+        "--assignment", metavar="NAME",
+        help="Grade every exercise of this assignment: --file on all of them in one run, or without --file each "
+             "./exercises/EXERCISE.py (the stubs 'grader init' wrote); one report each, then the total.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report, and nothing else, on stdout.")] = False,
     device: Device = "cpu",
     lang: Lang = None,
@@ -155,10 +160,22 @@ def check(
     kernel: Kernel = False,
     banks: Banks = None,
 ) -> None:
-    """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback."""
+    """Grade ./exercises/EXERCISE.py (or --file) and show the score and feedback; exit 0 only at full marks."""
     from grader import report
 
     _use(banks)
+    if (exercise is None) == (assignment is None):
+        raise BadOption("give either an EXERCISE (grader check sq_loss) or --assignment NAME.")
+    if assignment is not None:
+        lang = _language(lang, assignment=assignment)
+        graded = api.check_assignment(assignment, file=file, device=device, cell_timeout=cell_timeout,
+                                      kernel=kernel)
+        if as_json:
+            sys.stdout.write(dumps(report.assignment_json(graded, lang)) + "\n")
+        else:
+            report.render_assignment(graded, out, lang)
+        _exit_now(graded.exit_code)
+    assert exercise is not None
     lang = _language(lang, [exercise])
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:

@@ -25,6 +25,7 @@ from grader.errors import GraderError
 from grader.validate import Flaky, Verdict
 
 if TYPE_CHECKING:
+    from grader.api import AssignmentReport
     from grader.bank import Bank
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"), Status.ERROR: ("✗", "red"),
@@ -265,6 +266,22 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
                   Text(f"{report.score:g} / {report.max_score:g}", style="bold"))
     footer = f"{printable(report.file, lines=False)} · {report.device} · {report.duration:.1f} s"
     print_unpadded(console, table, Text(footer, style="dim"))
+
+
+def render_assignment(result: AssignmentReport, console: Console, lang: str = "en") -> None:
+    """`grader check --assignment`: each exercise's report, one after the other, then the assignment's total."""
+    for report in result.reports:
+        render(report, console, lang)
+        console.print()
+    head = f"{result.assignment} — {result.title}" if result.title else result.assignment
+    console.print(Text.assemble((printable(head, lines=False), "bold"), "  ",
+                                (f"{text('report.total', lang)} {result.score:g} / {result.max_score:g}", "bold")))
+
+
+def assignment_json(result: AssignmentReport, lang: str = "en") -> dict[str, Any]:
+    """`grader check --assignment --json`: each exercise's report as `to_json` gives it, and the sums."""
+    return {"assignment": result.assignment, "exercises": [to_json(r, lang) for r in result.reports],
+            "score": result.score, "max_score": result.max_score}
 
 
 def to_html(report: ExerciseReport, lang: str = "en") -> str:

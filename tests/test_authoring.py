@@ -11,6 +11,7 @@ import tomllib
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, copy_bank
 
 PLUGIN = "grader.pytest_plugin"
@@ -91,3 +92,81 @@ def test_this_repositorys_test_run_gets_no_bank_items():
     listed = pytest_run("--collect-only", "-q", "--co", cwd=ROOT)
     assert "tests/test_authoring.py::test_this_repositorys_test_run_gets_no_bank_items" in listed.stdout
     assert "torchgrader.toml::" not in listed.stdout
+
+
+# grader check --assignment: a student's work on every exercise of an assignment, one report each, the total.
+
+REFERENCE = ROOT / "reference_solutions"
+
+
+def notebook(path: Path, *cells: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), str(path))
+    return path
+
+
+def test_check_assignment_grades_a_notebook_on_every_exercise_in_one_run(tmp_path, run_grader):
+    sq, graph = (REFERENCE / "sq_loss.py").read_text(), (REFERENCE / "simple_graph.py").read_text()
+    work = notebook(tmp_path / "w1d2.ipynb", sq, graph)  # no train() yet
+    run = run_grader("check", "--assignment", "nma_w1d2", "--file", work, "--json")
+    assert run.code == 1, run.stderr
+    data = run.json
+    assert data["assignment"] == "nma_w1d2"
+    assert [e["exercise"] for e in data["exercises"]] == ["sq_loss", "simple_graph", "train_loop"]
+    scores = [e["score"] for e in data["exercises"]]
+    assert scores[0] == data["exercises"][0]["max_score"] and scores[1] == data["exercises"][1]["max_score"]
+    assert scores[2] == 0
+    assert data["score"] == sum(scores) and data["max_score"] == sum(e["max_score"] for e in data["exercises"])
+
+    shown = run_grader("check", "--assignment", "nma_w1d2", "--file", work)
+    assert shown.code == 1
+    assert shown.stdout.index("sq_loss —") < shown.stdout.index("simple_graph —") < shown.stdout.index("train_loop —")
+    assert f"total {data['score']:g} / {data['max_score']:g}" in shown.stdout.splitlines()[-1]
+
+
+def test_check_assignment_at_full_marks_exits_0_and_runs_one_sandbox(tmp_path, monkeypatch):
+    from grader import api, engine
+
+    cells = [(REFERENCE / f"{name}.py").read_text() for name in ("mnist_distance", "mnist_loss", "batch_accuracy")]
+    work = notebook(tmp_path / "ch4.ipynb", *cells)
+    calls = []
+    real = engine.grade_many
+    monkeypatch.setattr(engine, "grade_many", lambda *a, **k: calls.append(a) or real(*a, **k))
+    graded = api.check_assignment("fastbook_ch4", file=work)
+    assert len(calls) == 1 and [e.name for e in calls[0][0]] == ["mnist_distance", "mnist_loss", "batch_accuracy"]
+    assert graded.score == graded.max_score > 0 and graded.exit_code == 0
+
+
+def test_check_assignment_without_file_grades_each_exercises_own_file(tmp_path, run_grader):
+    assert run_grader("init", tmp_path).code == 0
+    (tmp_path / "exercises/sq_loss.py").write_text((REFERENCE / "sq_loss.py").read_text())
+    data = run_grader("check", "--assignment", "nma_w1d2", "--json", cwd=tmp_path).json
+    first = data["exercises"][0]
+    assert first["score"] == first["max_score"] and data["score"] == first["score"]  # the stubs score 0
+    assert [Path(e["file"]).relative_to(tmp_path).as_posix() for e in data["exercises"]] == [
+        "exercises/sq_loss.py", "exercises/simple_graph.py", "exercises/train_loop.py"]
+
+    (tmp_path / "exercises/train_loop.py").unlink()
+    missing = run_grader("check", "--assignment", "nma_w1d2", cwd=tmp_path)
+    assert missing.code == 2 and "train_loop.py" in missing.stderr and "grader init" in missing.stderr
+
+
+def test_check_assignment_runs_the_assignments_setup_first(tmp_path, run_grader):
+    root = copy_bank(tmp_path, "sq_loss")
+    with (root / "torchgrader.toml").open("a") as config:
+        config.write('\n[[assignments]]\nname = "week1"\nexercises = ["sq_loss"]\n'
+                     'setup = "def square(t):\\n    return t * t"\n')
+    work = tmp_path / "work.py"
+    work.write_text("def sq_loss(y_true, y_prediction):\n    return square(y_true - y_prediction)\n")  # setup's name
+    with_setup = run_grader("check", "--bank", root, "--assignment", "week1", "--file", work, "--json")
+    assert with_setup.code == 0, with_setup.stdout + with_setup.stderr
+    without = run_grader("check", "--bank", root, "course:sq_loss", "--file", work, "--json")
+    assert without.code == 1 and without.json["score"] == 0
+
+
+@pytest.mark.parametrize("args", [("check",), ("check", "sq_loss", "--assignment", "nma_w1d2")], ids=["none", "both"])
+def test_check_wants_an_exercise_or_an_assignment(args, run_grader):
+    run = run_grader(*args)
+    assert run.code == 2 and "give either an EXERCISE" in run.stderr and "Traceback" not in run.stderr
