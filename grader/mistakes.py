@@ -7,25 +7,39 @@ way the check judges them against the reference's: its `judge`, or the engine's 
 the mutant in the reference's place. A mutant whose result the student's is within the check's tolerance
 of is recognised, and the feedback says "this looks like a known mistake: <the mutant's explanation>".
 
-Which mutants, and what is said:
-* candidates are the mutants whose `Caught by:` names the failed check (the mistakes that check is there
-  to catch); only theirs are computed, lazily, once per process;
-* several recognised (their results are the same on this check, so nothing the student's result shows
-  tells them apart): each is said, in the mutants' order, at most `SHOWN`;
+Which mutants, and what is said (`explain`):
+* a check's candidates are the mutants whose `Caught by:` names it (the mistakes that check is there to
+  catch); only theirs are computed first, lazily, once per process;
+* every mutant recognised on some failed check is also judged on the report's other failed checks; on
+  each check, of the mutants that match there, those that match the most of the failed checks are said
+  (the explanation of the most of what went wrong; a mutant recognised on one check can so be said on
+  another whose candidates it is not), the check's own candidates first, at most `SHOWN`;
+* several said: their results are the same on these checks, so nothing the student's result shows tells
+  them apart, and each is a possible explanation;
 * checks that `sees` (how-checks: what the grader read and timed) are left out: their judge decides from
   the student's source and CPU time, which a mutant's observations do not hold; their message already
-  names the construct.
+  names the construct. Hidden checks, errors and timeouts get nothing.
 
 Where the observations come from: a pack's stored data (`grader.pack.mutant_observations`), else the
 mutants run in the grader, as `engine._reference` runs the reference (mutants are trusted instructor
-files). A live run is skipped where it would make a failing student wait: when the reference's own CPU
-time for the check, times the number of runs the candidates need, is over `LIVE_BUDGET` (the training
-checks, `cnn_classifier.training`), unless they were computed already in this process.
+files). A failing student must not wait for them: one report spends at most `LIVE_BUDGET` seconds on live
+mutant runs. A check's candidates are not started where the reference's own CPU time for that probe says
+they cannot fit (`cnn_classifier.training`: 0.65 s a run; `train_loop.returns`: the exercise's first probe,
+about 1 s with torch's warm-up), and a run that overruns what is left is stopped (`train_loop`'s
+`global_epochs` trains 1847 epochs) and not tried again in the process. Runs already made in the process
+(a batch, `grader validate`) cost nothing. A pack has every candidate's observations as data, heavy checks
+included.
 """
 
 from __future__ import annotations
 
 import functools
+import signal
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -37,7 +51,7 @@ from grader.sandbox.protocol import Observed, roundtrip
 from grader.spec import Check
 
 Frozen = tuple[dict[str, Observed], dict[str, Observed]]  # (native, exact), as engine.reference returns
-LIVE_BUDGET = 1.0  # CPU seconds a failing check may spend running the candidate mutants live
+LIVE_BUDGET = 0.5  # seconds one report may spend running mutants live
 SHOWN = 3  # recognised mistakes said at most, per check
 
 
@@ -60,96 +74,195 @@ def live_observations(exercise: str, index: int, device: str, seed: int) -> dict
     return out
 
 
-def recognise(exercise: str, index: int, got: dict[str, Observed], *, device: str,
-              seed: int) -> list[tuple[str, dict[str, Any]]]:
-    """The known mistakes (message id, facts) the student's observations `got` match on failed check
-    `index`: none for a hidden check or a check that sees, or where the observations are not at hand."""
-    check = bank.get(exercise).checks[index]
-    if check.hidden or check.sees:
-        return []
+def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: str,
+            seed: int) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+    """The known mistakes (message id, facts) to say on each failed check of one report.
+
+    `failed`: the student's observations on each check (by index) that failed. A check's candidates are
+    judged against the student's result (`matching`); every mutant recognised somewhere is then judged on
+    the report's other failed checks too, and on each check the mutants that match there and explain the
+    most of the failed checks are said. (A student who never calls backward() fails `losses` like three
+    mutants and `parameters` like `global_model`; the three also match `parameters`, so they are said on
+    both, and `global_model`, which does not match `losses`, on neither.)
+    """
     try:
-        mutants = observations(exercise, index, device, seed)
+        spec = bank.get(exercise)
+        failed = {i: got for i, got in failed.items() if not spec.checks[i].hidden and not spec.checks[i].sees}
+        budget = _Budget(exercise, device, seed)
+        known = {i: observations(exercise, i, device, seed, budget) for i in failed}
+        recognised = {i: matching(spec.checks[i], known[i], got) for i, got in failed.items()}
+        found = list(dict.fromkeys(m for names in recognised.values() for m in names))
+
+        def matches(mutant: str, index: int) -> bool:
+            if mutant in recognised[index] or mutant in known[index]:
+                return mutant in recognised[index]
+            other = budget.observed(mutant, index)
+            return other is not None and bool(matching(spec.checks[index], {mutant: other}, failed[index]))
+
+        explained = {mutant: {i for i in failed if matches(mutant, i)} for mutant in found}
+        _, name = bank.locate(exercise)
     except Exception:  # noqa: BLE001 - a pack or a mutant that cannot be read: the feedback goes without
-        return []
-    _, name = bank.locate(exercise)
-    return [(mistake_id(name, mutant), {}) for mutant in matching(check, mutants, got)][:SHOWN]
-
-
-def observations(exercise: str, index: int, device: str, seed: int) -> dict[str, Frozen]:
-    """The candidates' observations for check `index`: the pack's, or the live ones within the budget."""
-    try:
-        from grader import pack
-    except ImportError:  # a grader without packs
-        pack = None  # type: ignore[assignment]
-    stored = getattr(pack, "mutant_observations", None) if pack is not None else None
-    frozen = stored(exercise, index) if stored is not None else None
-    if isinstance(frozen, dict):
-        return frozen
-    if not _affordable(exercise, index, device, seed):
         return {}
-    return live_observations(exercise, index, device, seed)
+    out = {}
+    for index in failed:
+        here = sorted((m for m in found if index in explained[m]), key=lambda m: m not in known[index])
+        if here:
+            most = max(len(explained[m]) for m in here)
+            out[index] = [(mistake_id(name, m), {}) for m in here if len(explained[m]) == most][:SHOWN]
+    return out
+
+
+def observations(exercise: str, index: int, device: str, seed: int,
+                 budget: _Budget | None = None) -> dict[str, Frozen]:
+    """The candidates' observations for check `index`: the pack's, else the live ones (within `budget`)."""
+    frozen = _stored(exercise, index)
+    if frozen is not None:
+        return frozen
+    if budget is None:
+        return live_observations(exercise, index, device, seed)
+    names = candidates(exercise, index)
+    if not budget.allows(names, index):
+        return {}
+    runs = {mutant: budget.run(mutant, index) for mutant in names}
+    return {mutant: observed for mutant, observed in runs.items() if observed is not None}
 
 
 def matching(check: Check, mutants: dict[str, Frozen], got: dict[str, Observed]) -> list[str]:
-    """The mutants whose observations `got` is judged equal to, as `check` judges against its reference."""
+    """The mutants whose observations `got` matches, as `check` judges a result against its reference: its
+    judge with the mutant in the reference's place, or else the default comparison at the check's tolerance
+    (a judge that decides from properties of the result alone, such as "these are probabilities", cannot
+    tell one wrong result from another; equal observations still can)."""
+    return [mutant for mutant, (native, exact) in mutants.items() if _same(check, native, exact, got)]
+
+
+def _same(check: Check, native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> bool:
     from grader.engine import _compare_all
 
-    found = []
-    for mutant, (native, exact) in mutants.items():
+    judges = [lambda: _compare_all(check, native, exact, got)[0]]
+    if check.judge is not None:
+        judges.insert(0, lambda: check.judge(native, exact, got))  # type: ignore[misc]
+    for judged in judges:
         try:
-            if check.judge is not None:
-                comparison = check.judge(native, exact, got)
-            else:
-                comparison, _ = _compare_all(check, native, exact, got)
+            if judged().mismatch is None:
+                return True
         except Exception:  # noqa: BLE001 - a judge built for the reference's kind of result: no match
             continue
-        if comparison.mismatch is None:
-            found.append(mutant)
-    return found
+    return False
 
 
-def _affordable(exercise: str, index: int, device: str, seed: int) -> bool:
-    """Whether running the candidates live fits LIVE_BUDGET, judged from the reference's CPU time for the
-    same probe (known once the engine computed the reference); true where all are computed already."""
-    from grader import engine
-
-    names = candidates(exercise, index)
-    threads = torch.get_num_threads()
-    if all(_cached(exercise, m, index, device, seed, threads) for m in names):
-        return True
-    cpu = engine.reference_cpu(exercise, index, device, seed)
-    runs = 1 if bank.get(exercise).checks[index].reference == "native" else 2
-    return cpu is not None and cpu * runs * len(names) <= LIVE_BUDGET
+def _stored(exercise: str, index: int) -> dict[str, Frozen] | None:
+    """The pack's observations of the mutants for check `index` (None for a live bank, or a grader
+    without packs)."""
+    try:
+        from grader import pack
+    except ImportError:
+        return None
+    stored = getattr(pack, "mutant_observations", None)
+    frozen = stored(exercise, index) if stored is not None else None
+    return frozen if isinstance(frozen, dict) else None
 
 
-_DONE: set[tuple[str, str, int, str, int, int]] = set()  # the (exercise, mutant, index, device, seed, threads) computed
+class _Budget:
+    """The wall time one report may spend running mutants live (LIVE_BUDGET). A check's candidates are not
+    started where the reference's own CPU time for the probe says they cannot fit; a run that still
+    overruns what is left is stopped (in the main thread, where `grader check` grades) and that mutant is
+    not run again in this process."""
 
+    def __init__(self, exercise: str, device: str, seed: int) -> None:
+        self.exercise, self.device, self.seed = exercise, device, seed
+        self.left = LIVE_BUDGET
 
-def _cached(exercise: str, mutant: str, index: int, device: str, seed: int, threads: int) -> bool:
-    return (exercise, mutant, index, device, seed, threads) in _DONE
+    def allows(self, mutants: list[str], index: int) -> bool:
+        """Whether the mutants' probes for check `index` can fit (those run already cost nothing)."""
+        from grader import engine
 
-
-def _observed(exercise: str, mutant: str, index: int, device: str, seed: int) -> Frozen | None:
-    from grader import engine
-
-    with engine._REFERENCE_LOCK:  # the probes seed the global RNGs, as the reference's do
         threads = torch.get_num_threads()
-        result = _run(exercise, mutant, index, device, seed, threads)
-        _DONE.add((exercise, mutant, index, device, seed, threads))
+        todo = [m for m in mutants if (self.exercise, m, index, self.device, self.seed, threads) not in _RESULTS]
+        if not todo:
+            return True
+        cpu = engine.reference_cpu(self.exercise, index, self.device, self.seed)
+        runs = 1 if bank.get(self.exercise).checks[index].reference == "native" else 2
+        return cpu is not None and cpu * runs * len(todo) <= self.left
+
+    def observed(self, mutant: str, index: int) -> Frozen | None:
+        """One mutant's observations for check `index`, where the bank is live and the budget allows."""
+        if _stored(self.exercise, index) is not None or not self.allows([mutant], index):
+            return None
+        return self.run(mutant, index)
+
+    def run(self, mutant: str, index: int) -> Frozen | None:
+        started = time.monotonic()
+        try:
+            return _observed(self.exercise, mutant, index, self.device, self.seed, limit=max(self.left, 0.0))
+        finally:
+            self.left -= time.monotonic() - started
+
+
+_RESULTS: dict[tuple[str, str, int, str, int, int], Frozen | None] = {}  # (exercise, mutant, index, device,
+# seed, torch threads) -> the observations; None where the probe raised
+_SLOW: set[tuple[str, str]] = set()  # (exercise, mutant) stopped for overrunning: its module's state is unknown
+
+
+class _TooSlow(BaseException):
+    """A mutant's run overran the time left (a BaseException: the mutant's own `except Exception` cannot keep it)."""
+
+
+def _observed(exercise: str, mutant: str, index: int, device: str, seed: int, *,
+              limit: float | None = None) -> Frozen | None:
+    """A mutant's observations for one check, run once per process (under the reference's lock: the probes
+    seed the global RNGs); None where its probe raised, or overran `limit` seconds."""
+    from grader import engine
+
+    with engine._REFERENCE_LOCK:
+        key = (exercise, mutant, index, device, seed, torch.get_num_threads())
+        if key in _RESULTS:
+            return _RESULTS[key]
+        if (exercise, mutant) in _SLOW:
+            return None
+        try:
+            with _deadline(limit):
+                result = _run(exercise, mutant, index, device, seed)
+        except _TooSlow:
+            _SLOW.add((exercise, mutant))
+            return None
+        _RESULTS[key] = result
         return result
 
 
-@functools.cache
-def _run(exercise: str, mutant: str, index: int, device: str, seed: int, threads: int) -> Frozen | None:
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise _TooSlow after `seconds` of wall time, in the main thread (signals reach no other); elsewhere
+    the budget's estimate alone decides."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run(exercise: str, mutant: str, index: int, device: str, seed: int) -> Frozen | None:
     check = bank.get(exercise).checks[index]
     try:
-        ns = vars(_module(exercise, mutant))
-        seed_everything(seed)
-        native = roundtrip(check.probe(Run(ns, device=device, student=False)))
-        if check.reference == "native":
-            return native, native
-        seed_everything(seed)
-        return native, roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
+        with warnings.catch_warnings():  # a mistake's warnings (float() of a tensor that requires grad) are no news
+            warnings.simplefilter("ignore")
+            ns = vars(_module(exercise, mutant))
+            seed_everything(seed)
+            native = roundtrip(check.probe(Run(ns, device=device, student=False)))
+            if check.reference == "native":
+                return native, native
+            seed_everything(seed)
+            return native, roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
     except Exception:  # noqa: BLE001 - the mutant's mistake makes this probe raise: no observations
         return None
 
@@ -158,4 +271,5 @@ def _run(exercise: str, mutant: str, index: int, device: str, seed: int, threads
 def _module(exercise: str, mutant: str) -> Any:
     """A mutant of the exercise `exercise` ("bank:name"), imported into the grader (a trusted file)."""
     where, name = bank.locate(exercise)
-    return load_module(where.folder(name) / "mutants" / f"{mutant}.py", f"grader_mutant.{where.name}.{name}.{mutant}")
+    path = where.folder(name) / "mutants" / f"{mutant}.py"
+    return load_module(path, f"grader_mutant.{where.name}.{name}.{mutant}")

@@ -97,6 +97,20 @@ class Bank:
     def alternates(self, exercise: str) -> list[Path]:
         return sorted(p for p in (self.folder(exercise) / "alternates").glob("*.py") if not p.name.startswith("_"))
 
+    def fingerprint(self, exercise: str) -> str:
+        """A hash of what decides how `exercise` is graded: every file of its folder (checks.py, text.toml,
+        hidden.py, mutants, a pack's frozen data), its stub, its reference and this bank's [points] for it.
+        The gradebook keeps a student's result only while it is unchanged."""
+        folder = self.folder(exercise)
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        digest = hashlib.sha256()
+        for path in (*files, self.stub(exercise), self.reference(exercise)):
+            if path.is_file():
+                digest.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        points = sorted((k, v) for k, v in self.config.points.items() if k.split(".", 1)[0] == exercise)
+        digest.update(repr(points).encode())
+        return digest.hexdigest()[:16]
+
     def load(self, exercise: str) -> Exercise:
         """The exercise as graded: its checks, with its text and this bank's points. BankError naming the
         file and what to do where something is wrong."""
@@ -159,9 +173,19 @@ def mutant_doc(path: Path) -> MutantDoc:
     for lang, pattern in _MISTAKE.items():
         found = pattern.search(doc)
         if found and found.group(1).strip():
-            mistake[lang] = " ".join(found.group(1).split())
+            mistake[lang] = _joined(found.group(1))
     caught = _CAUGHT_BY.search(doc)
     return MutantDoc(mistake, tuple(p.strip() for p in caught.group(1).split(",")) if caught else ())
+
+
+def _joined(sentence: str) -> str:
+    """A wrapped sentence on one line: lines joined by a space, or by nothing between two non-ASCII
+    characters (Japanese has no spaces between words)."""
+    out = ""
+    for line in (part.strip() for part in sentence.splitlines()):
+        if line:
+            out += ("" if not out or (not out[-1].isascii() and not line[0].isascii()) else " ") + " ".join(line.split())
+    return out
 
 
 def mistake_id(exercise: str, mutant: str) -> str:

@@ -1,0 +1,180 @@
+"""Known mistakes: a failed check says which mutant's mistake the student's result looks like.
+
+Every mutant of the nine built-in exercises, graded as a student's file, names its own mistake on a check
+it fails, and names no mistake it does not make but for the ones whose results are the same there
+(`SAME`). The mutants that cannot be named, and why (`UNTOLD`):
+
+* the check that catches them errors (the mistake makes the call raise): only a failure is matched;
+* the check that catches them `sees` (a how-check, decided from the source and the CPU time, which a
+  mutant's observations do not hold);
+* their result is not reproducible: `torch.empty`'s contents are whatever memory held;
+* the check is too heavy to run mutants live for a failing student (`grader.mistakes.LIVE_BUDGET`):
+  `train_loop.returns` is the exercise's first probe (about 1 s with torch's warm-up) and one of its
+  mutants trains 1847 epochs; a pack holds their observations as data;
+* the check is hidden (only its title and a fixed sentence are shown).
+
+Mutants that cannot be told apart on a check (`SAME`): the same observations there, so each is said:
+* sq_loss `mean_reduction` and `sum_reduction` on `shape` (a shape check: both give one number);
+* simple_graph `detached` and `numpy_roundtrip` on `prediction` (both a float32 tensor cut from the graph),
+  `item_result` and `math_tanh` (both a Python float);
+* train_loop `missing_backward`, `step_without_parens` and `zero_grad_between` (no parameter ever
+  changes: the same losses, parameters and optimizer state).
+"""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, grader
+
+NINE = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier",
+        "mnist_distance", "mnist_loss", "batch_accuracy")
+RAISES = "the check that catches it errors: the call raises"
+SEES = "caught by a how-check (sees), decided from the source and the CPU time"
+HEAVY = "train_loop.returns is over the live budget (the exercise's first probe)"
+HIDDEN = "caught by a hidden check only"
+UNTOLD = {
+    ("simple_graph", "numpy_tanh"): RAISES,
+    ("simple_graph", "updates_w"): RAISES,
+    ("my_linear", "mm_2d_only"): RAISES,
+    ("my_linear", "no_transpose"): RAISES,
+    ("cnn_classifier", "accuracy_argmax_dim0"): RAISES,
+    ("broadcast_distances", "mean_dims_1_2"): RAISES,
+    ("mnist_distance", "mean_dims_1_2"): RAISES,
+    **{("broadcast_distances", m): SEES for m in ("cdist", "cdist_for_large", "numpy_map_pairs", "pair_loop",
+                                                   "python_loops", "row_loop")},
+    ("my_linear", "f_linear_for_batches"): SEES,
+    ("my_linear", "uses_f_linear"): SEES,
+    ("my_linear", "uninitialised_empty"): "torch.empty's contents are not reproducible",
+    **{("train_loop", m): HEAVY for m in ("append_tensor", "global_epochs", "item_not_called")},
+    ("sq_loss", "expanded_square"): HIDDEN,
+    ("mnist_loss", "exp_ratio_sigmoid"): HIDDEN,
+}
+SAME = [{"sq_loss.mean_reduction", "sq_loss.sum_reduction"},
+        {"simple_graph.detached", "simple_graph.numpy_roundtrip"},
+        {"simple_graph.item_result", "simple_graph.math_tanh"},
+        {"train_loop.missing_backward", "train_loop.step_without_parens", "train_loop.zero_grad_between"}]
+
+
+def _mutants() -> list[tuple[str, str]]:
+    return [(e, p.stem) for e in NINE for p in sorted((ROOT / "exercises" / e / "mutants").glob("*.py"))
+            if not p.name.startswith("_")]
+
+
+TOLD = [m for m in _mutants() if m not in UNTOLD]
+
+
+@functools.cache
+def _graded() -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Every told mutant graded once (in a thread pool, as `grader validate` grades): for each check that
+    failed and named mistakes, the mutants named."""
+    from grader import bank, engine, submission
+    from grader.sandbox import runner
+
+    runner.warm_up()
+
+    def grade(item: tuple[str, str]) -> dict[str, list[str]]:
+        exercise, mutant = item
+        with submission.prepared(ROOT / "exercises" / exercise / "mutants" / f"{mutant}.py", exercise) as source:
+            report = engine.grade(bank.get(exercise), source)
+        return {c.id: [m.split(".mistake.")[-1] for m, _ in c.feedback.mistakes]
+                for c in report.checks if c.feedback is not None and c.feedback.mistakes}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(TOLD, pool.map(grade, TOLD)))
+
+
+@pytest.mark.parametrize("exercise,mutant", TOLD, ids=[f"{e}/{m}" for e, m in TOLD])
+def test_mutant_names_its_own_mistake(exercise: str, mutant: str) -> None:
+    named = _graded()[(exercise, mutant)]
+    assert any(mutant in said for said in named.values()), f"no check named {mutant}: {named}"
+    alike = set().union(*(group for group in SAME if f"{exercise}.{mutant}" in group)) or {f"{exercise}.{mutant}"}
+    others = {f"{exercise}.{m}" for said in named.values() for m in said} - alike
+    assert not others, f"{mutant} was also told it made {sorted(others)}"
+
+
+def test_every_untold_mutant_exists() -> None:
+    """The list of mutants that cannot be named stays true: each is a mutant of the bank."""
+    assert set(UNTOLD) <= set(_mutants())
+
+
+def test_the_terminal_says_the_mistake_in_english_and_japanese() -> None:
+    path = ROOT / "exercises" / "sq_loss" / "mutants" / "abs_instead_of_square.py"
+    english = grader("check", "sq_loss", "--file", path)
+    japanese = grader("check", "sq_loss", "--file", path, "--lang", "ja")
+    assert english.code == japanese.code == 1
+    assert "this looks like a known mistake: the absolute difference (L1) instead of its square." in \
+        " ".join(english.stdout.split())
+    assert "よくある間違いのようです" in japanese.stdout and "絶対値（L1）" in japanese.stdout
+    assert "known mistake" not in japanese.stdout
+
+
+def test_the_json_report_carries_the_mistake_in_message_and_beside_it() -> None:
+    path = ROOT / "exercises" / "mnist_loss" / "mutants" / "sigmoid_twice.py"
+    run = grader("check", "mnist_loss", "--file", path, "--json", "--lang", "ja")
+    tests = {t["id"]: t for t in run.json["tests"]}
+    told = tests["values"]
+    assert told["status"] == "failed"
+    assert told["mistakes"] == [{"id": "mnist_loss.mistake.sigmoid_twice", "text": "シグモイドを 2 回適用しています。"}]
+    assert told["message"].splitlines()[-1] == "よくある間違いのようです: シグモイドを 2 回適用しています。"
+    assert all(t["mistakes"] == [] for key, t in tests.items() if key != "values")
+
+
+def test_a_correct_alternate_gets_no_mistake() -> None:
+    run = grader("check", "sq_loss", "--file", ROOT / "exercises" / "sq_loss" / "alternates" / "swapped_args.py",
+                 "--json")
+    assert run.code == 0
+    assert all(t["mistakes"] == [] and "known mistake" not in t["message"] for t in run.json["tests"])
+
+
+def test_a_failure_like_no_mutant_gets_no_mistake(tmp_path: Path) -> None:
+    wrong = tmp_path / "sq_loss.py"
+    wrong.write_text("def sq_loss(y_true, y_prediction):\n    return 3 * (y_true - y_prediction) ** 2\n")
+    run = grader("check", "sq_loss", "--file", wrong, "--json")
+    values = next(t for t in run.json["tests"] if t["id"] == "values")
+    assert values["status"] == "failed"
+    assert values["mistakes"] == [] and "known mistake" not in values["message"]
+
+
+def test_student_feedback_files_say_the_mistake() -> None:
+    from grader import bank, engine, submission
+    from grader.batch.feedback import feedback_html, feedback_markdown
+    from grader.batch.model import StudentReport, StudentStatus, student_json
+
+    path = ROOT / "exercises" / "batch_accuracy" / "mutants" / "inverted_threshold.py"
+    with submission.prepared(path, "batch_accuracy") as source:
+        report = engine.grade(bank.get("batch_accuracy"), source)
+    student = student_json(StudentReport(student="s1", status=StudentStatus.GRADED, exercises=[report]), "ja")
+    sentence = "よくある間違いのようです: シグモイドの値が 0.5 より小さいときに 3 と予測しています（判定が逆です）。"
+    assert sentence in feedback_markdown(student, "ja")
+    assert sentence in feedback_html(student, "ja")
+
+
+def test_a_mutant_without_both_sentences_is_a_validate_problem(tmp_path: Path) -> None:
+    from grader.bank.folder import mutant_doc
+    from grader.results import CheckResult, ExerciseReport, Status
+    from grader.validate import Subject, judge
+
+    path = tmp_path / "m.py"
+    path.write_text('"""Mistake: forgets the square.\nCaught by: values."""\n')
+    doc = mutant_doc(path)
+    assert doc.mistake == {"en": "forgets the square."} and doc.caught_by == ("values",)
+    failed = CheckResult(id="values", title="values", status=Status.FAILED, score=0, max_score=1)
+    report = ExerciseReport(exercise="x", title="x", file="m.py", device="cpu", checks=[failed])
+    verdict = judge(Subject("x", "mutant", path, caught_by=doc.caught_by, mistake=tuple(doc.mistake)), report)
+    assert verdict.problems == ("mutant docstring has no '間違い:' sentence (ja)",)
+
+
+def test_the_docstring_format_reads_wrapped_sentences(tmp_path: Path) -> None:
+    from grader.bank.folder import mutant_doc
+
+    path = tmp_path / "m.py"
+    path.write_text('"""Mistake: a sentence\nthat wraps.\n間違い: 折り返す\n文です。\nCaught by: a, b_2."""\nx = 1\n',
+                    encoding="utf-8")
+    doc = mutant_doc(path)
+    assert doc.mistake == {"en": "a sentence that wraps.", "ja": "折り返す文です。"}
+    assert doc.caught_by == ("a", "b_2")
