@@ -41,9 +41,6 @@ FASTBOOK = _first(SHARED / "fastbook" / "clean" / "04_mnist_basics.ipynb", REAL 
 NMA = bank.assignment("nma_w1d2")[1].exercises
 FASTBOOK_CH4 = bank.assignment("fastbook_ch4")[1].exercises
 
-# What the chapter's exercise functions take from `from fastai.vision.all import *`: a stand-in
-# for a course machine with fastai installed (this one has none; the real import fails).
-FASTAI_STAND_IN = "import torch\nfrom torch import nn, tensor\nimport torch.nn.functional as F\n"
 
 
 def notebook(path: Path) -> Path:
@@ -86,24 +83,13 @@ def stubbed(path: Path, names: tuple[str, ...], target: Path) -> Path:
     return target
 
 
-def cli_check(exercise: str, path: Path, *, extra_path: Path | None = None) -> dict:
-    """`grader check EXERCISE --file PATH --json` in a fresh process (its sandbox sees PYTHONPATH)."""
-    pythonpath = [str(ROOT)] + ([str(extra_path)] if extra_path else [])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
+def cli_check(exercise: str, path: Path) -> dict:
+    """`grader check EXERCISE --file PATH --json` in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "grader", "check", exercise, "--file", str(path), "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)
-
-
-@pytest.fixture(scope="module")
-def fastai_stand_in(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("site")
-    (root / "fastai" / "vision").mkdir(parents=True)
-    (root / "fastai" / "__init__.py").write_text("")
-    (root / "fastai" / "vision" / "__init__.py").write_text("")
-    (root / "fastai" / "vision" / "all.py").write_text(FASTAI_STAND_IN)
-    return root
 
 
 # -- Neuromatch W1D2 Tutorial 1 ----------------------------------------------------------------
@@ -157,14 +143,25 @@ def test_nma_student_notebook_scores_zero(exercise: str):
 
 # -- fastbook 04_mnist_basics ------------------------------------------------------------------
 
-@pytest.mark.parametrize("exercise", FASTBOOK_CH4)
-def test_fastbook_clean_notebook_gets_full_marks_where_fastai_imports(exercise: str, fastai_stand_in: Path):
-    report = cli_check(exercise, notebook(FASTBOOK), extra_path=fastai_stand_in)
-    failed = {t["name"]: t["message"] for t in report["tests"] if t["status"] != "passed"}
-    assert report["score"] == report["max_score"], failed
-    cells = {cell["cell"]: cell for cell in report["cells"]}
-    assert cells[1]["exception"] == "ModuleNotFoundError"  # `import fastbook` after the skipped !pip
-    assert all(cell["status"] == "error" for cell in cells.values())  # no download or training hung
+def test_fastbook_clean_notebook_gets_full_marks_by_assignment_without_fastai(tmp_path: Path):
+    # fastbook_ch4's setup code (torchgrader.toml) gives the names the chapter's functions take from
+    # `from fastai.vision.all import *`; this machine has no fastai (that import fails).
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "reader.ipynb").write_bytes(notebook(FASTBOOK).read_bytes())
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--assignment", "fastbook_ch4",
+                           "--out", str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    student = json.loads((tmp_path / "out" / "students" / "reader.json").read_text())
+    for exercise in student["exercises"]:
+        failed = {t["name"]: t["message"] for t in exercise["tests"] if t["status"] != "passed"}
+        assert exercise["score"] == exercise["max_score"], (exercise["exercise"], failed)
+        cells = {cell["cell"]: cell for cell in exercise["cells"]}
+        assert cells[1]["exception"] == "ModuleNotFoundError"  # `import fastbook` after the skipped !pip
+        assert "fastai" in cells[2]["message"]  # the star import itself still fails
+        assert all(cell["status"] == "error" for cell in cells.values())  # no download or training hung
+    assert [e["exercise"] for e in student["exercises"]] == list(FASTBOOK_CH4)
 
 
 @pytest.mark.parametrize("exercise", ["mnist_distance", "batch_accuracy"])

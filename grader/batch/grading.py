@@ -14,7 +14,7 @@ from grader import __version__
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.submissions import Part, Task
 from grader.results import CheckResult, ExerciseReport, Feedback, Status
-from grader.sandbox.runner import CELL_TIMEOUT
+from grader.sandbox.runner import CELL_TIMEOUT, Setup
 from grader.submission import Source, cells_source
 
 
@@ -26,6 +26,7 @@ class Settings:
     cell_timeout: float = CELL_TIMEOUT
     kernel: bool = False  # notebooks run in a real Jupyter kernel (full fidelity)
     banks: tuple[str, ...] = ()  # the folders of the banks besides the built-in one (`bank.roots()`)
+    setup: Setup | None = None  # the assignment's setup code (`grade --assignment`), run before each submission
 
 
 def grade_task(task: Task, settings: Settings) -> StudentReport:
@@ -60,7 +61,7 @@ def _grade_part(part: Part, settings: Settings) -> list[ExerciseReport]:
     specs = [bank.get(name) for name in part.exercises]
     with _source(part) as source:
         return engine.grade_many(specs, source, device=settings.device, cell_timeout=settings.cell_timeout,
-                                 kernel=settings.kernel)
+                                 kernel=settings.kernel, setup=settings.setup)
 
 
 _PREPARED: set[tuple[tuple[str, ...], str]] = set()  # exercises whose references are computed (or being)

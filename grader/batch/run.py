@@ -10,6 +10,8 @@ process) or, with a scheduler address, on a Dask cluster; only this thread write
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
@@ -88,6 +90,10 @@ Listener = Callable[[StudentReport, Summary], None]
 def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
     """Grade every submission of `plan`; `listener` hears of each student as they finish."""
     started = time.monotonic()
+    if plan.assignment and plan.settings.setup is None:  # graded by assignment: its setup code runs first
+        from grader.sandbox.setup import Setup
+
+        plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, setup=Setup.of(plan.assignment)))
     subs = ([found.single(plan.submissions, plan.student)] if plan.student
             else found.discover(plan.submissions))
     students_dir = plan.out / "students"
@@ -95,6 +101,8 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
         students_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(total=len(subs))
     graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}" + ("+kernel" if plan.settings.kernel else "")
+    if plan.settings.setup is not None:  # other setup code, another grading
+        graded_on += "+setup:" + hashlib.sha256(plan.settings.setup.code.encode()).hexdigest()[:12]
     reports: dict[str, StudentReport] = {}
 
     def finished(report: StudentReport, files: dict[str, str], reused: bool) -> StudentReport:
@@ -163,8 +171,12 @@ def _kept(book: Gradebook, task: found.Task, graded_on: str) -> StudentReport | 
 
 def _result(future: cf.Future[StudentReport], task: found.Task) -> StudentReport:
     """The graded report; a failure of the grading machinery itself is that student's error, not the run's."""
+    from grader.sandbox.setup import SetupError
+
     try:
         return future.result()
+    except SetupError:  # the assignment's setup code failed: the instructor's error, the same for everyone
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost; the batch goes on
         return _not_graded(task, "grade", exc)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from grader import bank
 from grader.probes import Run, seed_everything
-from grader.sandbox import confine, framing, kernel, neutral, notebook, protocol, threads
+from grader.sandbox import confine, framing, kernel, neutral, notebook, protocol, setup, threads
 from grader.sandbox.confine import landlock_abi  # noqa: F401 - tests import it from here
 from grader.sandbox.failures import describe_exception
 from grader.sandbox.processes import prctl
@@ -63,6 +63,7 @@ class Job:
     seed: int = SEED  # every probe and the load start from this seed (`grader validate --repeat` varies it)
     torch_threads: int = 1  # torch's intra-op threads in the worker (varied likewise)
     banks: tuple[str, ...] = ()  # the folders of the banks besides the built-in one (`bank.roots()`)
+    setup: str = ""  # the assignment's setup code, run in the student's namespace before the submission
 
 
 def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
@@ -173,7 +174,8 @@ def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], 
                 notebook.name_cell(kernel.cell_filename(cell), number)
             _send(events, {"event": "loaded", **facts, "cells": []})
 
-        kernel.serve(job.workdir, job.key, sockets, commands, answer, ready)
+        kernel.serve(job.workdir, job.key, sockets, commands, answer, ready,
+                     prepare=lambda ns: _prepare(job, ns, events))
     except _BaseException as exc:  # noqa: BLE001 - ipykernel missing or broken: the grader says so
         _send(events, {"event": "load_failed", "kind": "raised", "exception": "KernelError",
                        "message": f"the Jupyter kernel could not start ({type(exc).__name__}: {exc})",
@@ -209,7 +211,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
             module.__file__ = str(path)
             sys.modules[path.stem] = module
             code = compile(_decode_source(source, str(path)), str(path), "exec")
-            seed_everything(job.seed)
+            _prepare(job, module.__dict__, events)  # the setup code, then the seed
             exec(code, module.__dict__)  # noqa: S102 - running student code is the point
             ns = module.__dict__
     except _BaseException as exc:  # noqa: BLE001
@@ -231,7 +233,6 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
 def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Run the notebook's code cells (written by grader.submission as a JSON list of strings)."""
     cells = _notebook_cells(source)
-    seed_everything(job.seed)
 
     def describe(exc: BaseException) -> dict[str, Any]:
         confine.release_reserve()
@@ -247,7 +248,20 @@ def _run_notebook(job: Job, source: bytes, events: Connection) -> tuple[dict[str
         _send(events, {"event": "cell", "cell": number})
 
     return notebook.run_cells(cells, timeout=job.cell_timeout, skip=job.skip_cells, describe=describe,
-                              started=started)
+                              started=started, prepare=lambda ns: _prepare(job, ns, events))
+
+
+def _prepare(job: Job, ns: dict[str, Any], events: Connection) -> None:
+    """Run the assignment's setup code in the student's namespace, before any student code; if it raises,
+    say so (the instructor's error) and end the worker. Then the seed, as if nothing had run."""
+    if job.setup:
+        failed = setup.run(job.setup, ns)
+        flush()
+        if failed is not None:
+            _send(events, {"event": "setup_failed", **failed})
+            _exit(0)
+        _send(events, {"event": "setup_done"})  # from here on, a `setup_failed` is forged
+    seed_everything(job.seed)
 
 
 def _notebook_cells(source: bytes) -> list[str]:

@@ -42,8 +42,10 @@ def warm_up(*, notebooks: bool = False, kernel: bool = False, exercises: tuple[s
     preload = (NOTEBOOK_PRELOAD if notebooks or kernel else ()) + (KERNEL_PRELOAD if kernel else ())
     if exercises:
         from grader import bank
-        from grader.bank.preload import BANKS, PRELOAD
 
+        # The names grader.bank.preload reads (not imported here: importing it runs it, and it would
+        # replace this process's banks with none).
+        PRELOAD, BANKS = "GRADER_PRELOAD", "GRADER_PRELOAD_BANKS"
         os.environ[PRELOAD] = ",".join(bank.get(name).ref for name in exercises)
         os.environ[BANKS] = os.pathsep.join(bank.roots())
         preload += ("grader.bank.preload",)

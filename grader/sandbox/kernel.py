@@ -51,13 +51,16 @@ def listen(workdir: str) -> dict[int, int]:
 
 
 def serve(workdir: str, key: str, fds: dict[int, int], commands: Connection,
-          answer: Callable[[bytes, dict[str, Any]], None], ready: Callable[[], None]) -> None:
+          answer: Callable[[bytes, dict[str, Any]], None], ready: Callable[[], None],
+          prepare: Callable[[dict[str, Any]], None] = lambda ns: None) -> None:
     """Run the kernel until the grader stops the worker.
 
     `answer(request, namespace)` serves one request from the grader's `commands` pipe;
-    `ready()` tells the grader the kernel is listening.
+    `ready()` tells the grader the kernel is listening; `prepare(namespace)` runs before it starts
+    (the assignment's setup code, before any cell).
     """
     app = _kernel_app(workdir, key, fds)
+    prepare(app.shell.user_ns)
     from tornado.ioloop import IOLoop
 
     loop = IOLoop.current()

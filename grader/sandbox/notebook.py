@@ -54,15 +54,19 @@ def cell_number(filename: str) -> int | None:
 
 def run_cells(cells: list[str], *, timeout: float, skip: frozenset[int],
               describe: Callable[[BaseException], dict[str, Any]],
-              started: Callable[[int], None]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+              started: Callable[[int], None],
+              prepare: Callable[[dict[str, Any]], None] = lambda ns: None,
+              ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Run `cells` (1-based numbers, minus `skip`) in one namespace; returns it, the failed cells (at
     most MAX_RECORDED) and how many more failed.
 
     `started(number)` is called as each cell starts: if the cell takes the process with it,
-    the grader knows which one to skip when it runs the notebook again.
+    the grader knows which one to skip when it runs the notebook again. `prepare(namespace)` runs
+    before the first cell (the assignment's setup code).
     """
     os.environ["MPLBACKEND"] = "Agg"
     shell = _shell()
+    prepare(shell.user_ns)
     failures: list[dict[str, Any]] = []
     dropped = 0
     for number, source in enumerate(cells, start=1):

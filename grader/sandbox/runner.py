@@ -13,7 +13,8 @@ from the forkserver (forkserver.py), and decides what a failure costs:
   that one dies too (a file whose loading was SIGKILLed is loaded once more, likewise);
 * a notebook cell that takes its worker with it (it dies, hangs, or garbles the messages) is
   recorded and skipped, and the notebook runs again without it;
-* with `kernel`, the notebook's cells run in a real Jupyter kernel (kernel_cells.py).
+* with `kernel`, the notebook's cells run in a real Jupyter kernel (kernel_cells.py);
+* an assignment's setup code (setup.py) runs before the submission: if it raises, SetupError.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from grader.sandbox import threads
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.notebook import MAX_RECORDED
 from grader.sandbox.outcomes import FATAL, Outcome, failed_cells, lost_cell, unreadable
+from grader.sandbox.setup import Setup, SetupError
 from grader.sandbox.worker import Worker, sandbox_uid
 
-__all__ = ["BUDGET", "CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "FLOOR", "Outcome", "Sandbox", "sandbox_uid",
-           "timeout_scale", "warm_up"]
+__all__ = ["BUDGET", "CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "FLOOR", "Outcome", "Sandbox", "Setup", "SetupError",
+           "sandbox_uid", "timeout_scale", "warm_up"]
 
 BUDGET = 80.0  # seconds for all the checks of one exercise together (before scaling)
 CELL_TIMEOUT = 30.0  # seconds per notebook cell (before scaling), as nbgrader's default
@@ -71,14 +73,16 @@ class Sandbox:
     def __init__(self, *, exercises: tuple[str, ...], source: Path, device: str, memory_mb: int, workdir: Path,
                  load_timeout: float, budget: float = BUDGET, notebook: bool = False,
                  cell_timeout: float = CELL_TIMEOUT, kernel: bool = False, seed: int = 0,
-                 torch_threads: int = 1, banks: tuple[str, ...] = ()) -> None:
+                 torch_threads: int = 1, banks: tuple[str, ...] = (), setup: Setup | None = None) -> None:
         from grader.sandbox.child import Job
 
         self._scale = timeout_scale()
         self._job = Job(exercises=exercises, source=str(source), device=device, memory_mb=memory_mb,
                         workdir=str(workdir), notebook=notebook, cell_timeout=cell_timeout * self._scale,
                         kernel=kernel and notebook, key=secrets.token_hex(16) if kernel else "",
-                        scale=self._scale, seed=seed, torch_threads=torch_threads, banks=banks)
+                        scale=self._scale, seed=seed, torch_threads=torch_threads, banks=banks,
+                        setup=setup.code if setup is not None else "")
+        self._setup = setup
         self.cells: list[dict[str, Any]] = []  # the notebook's cells that failed, as the first load reported
         self.cells_omitted = 0  # and how many more failed than `cells` lists (MAX_RECORDED)
         self._cells_known = False
@@ -207,6 +211,9 @@ class Sandbox:
                 outcome = self._run_in_kernel(worker)
             if outcome.status is Status.PASSED:
                 break
+            if outcome.error.get("kind") == "setup" and self._setup is not None:
+                self._kill()  # the instructor's setup code failed: nothing of the submission ran
+                raise self._setup.failed(outcome.error)
             cell = worker.cell
             if cell is None and killed_from_outside(outcome) and not self._load_retried:
                 self._load_retried = True  # SIGKILLed from outside (the OOM killer?): load it once more

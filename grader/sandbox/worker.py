@@ -85,6 +85,7 @@ class Worker:
         self.watchdog = Watchdog(self.pid, self.uid, int(memory_mb * 2**20 * MEMORY_SLACK), folder)
         self.cell: int | None = None  # the notebook cell it last said it started
         self.cell_deadline = float("inf")  # ... and when that cell must be done by
+        self._setup_pending = bool(job.setup)  # until the worker says its setup code ran, before any student code
 
     def command(self, message: dict[str, Any]) -> None:
         """Send a request (never blocks: a worker that stops reading is found out by `receive`)."""
@@ -125,6 +126,11 @@ class Worker:
                                                                 "dropped": message.get("cells_dropped")})
                 elif event == "load_failed":
                     return raised(message)
+                elif event == "setup_done":
+                    self._setup_pending = False
+                elif event == "setup_failed" and self._setup_pending:  # once setup_done came, forged
+                    return Outcome(Status.ERROR, error={"kind": "setup", **{
+                        key: message.get(key) for key in ("exception", "message", "line")}})
                 continue  # an answer while loading is forged (no request was sent yet): ignored
             if event not in ("done", "raised") or message.get("probe") != probe or message.get("token") != token:
                 continue  # stale, or sent by something other than the worker's loop: not this answer
