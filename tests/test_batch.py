@@ -390,3 +390,38 @@ def test_grade_with_a_bad_roster_stops_before_grading(tmp_path):
     done = grader("grade", folder, "--exercises", "sq_loss", "--out", tmp_path / "out", "--export", "canvas",
                   "--roster", tmp_path / "roster.csv")
     assert done.code == 2 and "student and lms_id" in done.stderr and not (tmp_path / "out").exists()
+
+
+def _reused(run) -> int:
+    assert run.code == 0, run.stdout + run.stderr
+    return int(re.search(r"from the gradebook\s+(\d+)", run.stdout).group(1))
+
+
+def test_editing_an_exercise_in_its_bank_regrades_and_an_unchanged_bank_does_not(tmp_path):
+    from conftest import copy_bank
+
+    root = copy_bank(tmp_path / "banks", "sq_loss")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text((root / "reference_solutions/sq_loss.py").read_text())
+    (folder / "ben.py").write_text((root / "exercises/sq_loss/mutants/mean_reduction.py").read_text())
+    out = tmp_path / "out"
+
+    def run():
+        return grader("grade", folder, "--exercises", "course:sq_loss", "--out", out, "--bank", root, "--quiet")
+
+    assert _reused(run()) == 0
+    max_score = student(out, "ann")["max_score"]
+    assert student(out, "ann")["score"] == max_score and student(out, "ben")["score"] < max_score
+    assert _reused(run()) == 2  # nothing changed: nothing graded
+
+    text = root / "exercises/sq_loss/text.toml"
+    text.write_text(text.read_text().replace('values = "elementwise values"', 'values = "each value"'))
+    assert _reused(run()) == 0  # a check's text changed: everyone regraded
+    assert "each value" in [t["name"] for t in student(out, "ann")["exercises"][0]["tests"]]
+    assert _reused(run()) == 2
+
+    with (root / "torchgrader.toml").open("a") as config:
+        config.write('\n[points]\n"sq_loss.values" = 3\n')
+    assert _reused(run()) == 0  # its points changed
+    assert student(out, "ann")["max_score"] == max_score + 2
