@@ -103,6 +103,7 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
     graded_on = f"{','.join(plan.exercises)}@{plan.settings.device}" + ("+kernel" if plan.settings.kernel else "")
     if plan.settings.setup is not None:  # other setup code, another grading
         graded_on += "+setup:" + hashlib.sha256(plan.settings.setup.code.encode()).hexdigest()[:12]
+    graded_on += "#" + ",".join(_fingerprint(name) for name in plan.exercises)  # an edited check regrades
     reports: dict[str, StudentReport] = {}
 
     def finished(report: StudentReport, files: dict[str, str], reused: bool) -> StudentReport:
@@ -161,6 +162,14 @@ def _forget_raw_name(students_dir: Path, student: str) -> None:
         return
     if isinstance(written, dict) and written.get("student") == student:
         old.unlink()
+
+
+def _fingerprint(ref: str) -> str:
+    """The exercise's definition as its bank holds it now (`Bank.fingerprint`)."""
+    from grader import bank
+
+    where, name = bank.locate(ref)
+    return where.fingerprint(name)
 
 
 def _kept(book: Gradebook, task: found.Task, graded_on: str) -> StudentReport | None:
