@@ -13,6 +13,7 @@ from typing import Any
 
 GRADIENT = "call.gradient"  # "gradient w.r.t. {name} of {of}"
 AFTER = "call.after"  # "{name} after {of}": an input as the call left it
+LIST = "call.list"  # "{items}": several keys, said one after the other
 
 
 def call(message_id: str, **facts: Any) -> str:
@@ -28,6 +29,11 @@ def gradient(name: str, of: str) -> str:
 def after(name: str, of: str) -> str:
     """The key of the input `name` (e.g. "y_true") as the call keyed `of` left it."""
     return call(AFTER, name=name, of=of)
+
+
+def listing(items: list[str]) -> str:
+    """One key for several (e.g. the loops found in a student's code), said separated by commas."""
+    return call(LIST, items=list(items))
 
 
 def shapes(*tensors: Any) -> list[list[int]]:
@@ -79,6 +85,8 @@ def _fact(value: Any, lang: str, depth: int) -> Any:
 
     if isinstance(value, str) and parse(value):
         return said(value, lang, depth + 1)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ", ".join(said(v, lang, depth + 1) for v in value)
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         parts = [str(tuple(v)) for v in value]
         return parts[0] if len(parts) == 1 else text("call.and", lang).join(

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "call.gradient": "gradient w.r.t. {name} of {of}",
     "call.and": " and ",
     "call.after": "{name} after {of}",
+    "call.list": "{items}",
     # comparison
     "plain": "{text}",
     "tensor_values": "{text}",

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "call.gradient": "{of} の {name} についての勾配",
     "call.and": " と ",
     "call.after": "{of} のあとの {name}",
+    "call.list": "{items}",
     "plain": "{text}",
     "tensor_values": "{text}",
     "value_differs": "値{path}が期待と異なります",
