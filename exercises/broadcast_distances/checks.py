@@ -286,11 +286,18 @@ def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[s
     return _counted_verdict(native, got)
 
 
+# The static reading's names of loops (grader/static.py), said in the student's language; other
+# constructs (`.apply_()`, `map()`) are code and shown as they are.
+LOOP_WORDS = {"a for loop": "broadcast_distances.call.for_loop", "a while loop": "broadcast_distances.call.while_loop",
+              "a comprehension": "broadcast_distances.call.comprehension"}
+
+
 def _shown_loop(finding: Any) -> str:
+    construct = finding.construct
+    construct = keys.call(LOOP_WORDS[construct]) if construct in LOOP_WORDS else construct
     if finding.cell is None:
-        return keys.call("broadcast_distances.call.loop", construct=finding.construct, line=finding.line)
-    return keys.call("broadcast_distances.call.loop_cell", construct=finding.construct, cell=finding.cell,
-                     line=finding.line)
+        return keys.call("broadcast_distances.call.loop", construct=construct, line=finding.line)
+    return keys.call("broadcast_distances.call.loop_cell", construct=construct, cell=finding.cell, line=finding.line)
 
 
 def _cpu_verdict(seen: Seen, loops: str, sizes: str) -> Comparison | None:
