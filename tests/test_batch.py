@@ -425,3 +425,47 @@ def test_editing_an_exercise_in_its_bank_regrades_and_an_unchanged_bank_does_not
         config.write('\n[points]\n"sq_loss.values" = 3\n')
     assert _reused(run()) == 0  # its points changed
     assert student(out, "ann")["max_score"] == max_score + 2
+
+
+def test_dask_grades_a_course_banks_class_as_the_local_pool_does(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from conftest import copy_bank
+
+    from grader import bank
+
+    root = copy_bank(tmp_path / "banks", "sq_loss")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text((root / "reference_solutions/sq_loss.py").read_text())
+    (folder / "ben.py").write_text((root / "exercises/sq_loss/mutants/mean_reduction.py").read_text())
+    notebook(folder / "cat.ipynb", "import torch", "def sq_loss(a, b):\n    return (a - b).abs()")
+    bank.use([root])
+    try:
+        settings = Settings(cell_timeout=5.0, banks=bank.roots())  # what `grade --bank` hands the workers
+        assert settings.banks == (str(root.resolve()),)
+
+        def run(out: Path, **options) -> None:
+            grade_class(Plan(submissions=folder, exercises=("course:sq_loss",), out=out, settings=settings,
+                             workers=2, **options))
+
+        run(tmp_path / "local")
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                      dashboard_address=None) as cluster:
+            run(tmp_path / "dask", scheduler=cluster.scheduler_address)
+    finally:
+        bank.use([])
+
+    def comparable(out: Path, name: str) -> dict:
+        data = student(out, name)
+        data.pop("duration")
+        for exercise in data["exercises"]:
+            exercise.pop("duration")
+            for test in exercise["tests"]:
+                test.pop("duration")
+        return data
+
+    for name in ("ann", "ben", "cat"):
+        assert comparable(tmp_path / "dask", name) == comparable(tmp_path / "local", name), name
+    full = student(tmp_path / "dask", "ann")["max_score"]
+    assert [student(tmp_path / "dask", n)["score"] == full for n in ("ann", "ben", "cat")] == [True, False, False]
+    assert student(tmp_path / "dask", "ann")["exercises"][0]["exercise"] == "sq_loss"
