@@ -400,7 +400,7 @@ def new_command(
 
     made = scaffold.new(name, bank_dir)
     for path in made.files:
-        out.print(f"created {path}", markup=False, highlight=False)
+        out.print(f"created {scaffold.shown(path)}", markup=False, highlight=False)
     bank.use([made.root])
     verdicts = validation.validate([f"{made.bank}:{name}"])
     report.render_validation(verdicts, out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,15 +94,23 @@ def _is_builtin(root: Path) -> bool:
     return root == builtin_root().resolve()
 
 
+def shown(path: Path) -> str:
+    """`path` as the author named it: relative to the current folder where it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
 def next_steps(made: Scaffold, name: str) -> list[str]:
     """What the author fills in next, in a few lines."""
     rel = f"exercises/{name}"
     return [
-        f"Next, in {made.root}:",
+        f"Next, in {shown(made.root)}:",
         f"  1. reference_solutions/{name}.py: your solution; {rel}.py: the stub students get",
         f"  2. {rel}/checks.py: the probes and checks; {rel}/text.toml: titles and messages (en, ja)",
         f"  3. {rel}/mutants/: one file per known mistake; {rel}/alternates/: correct variants",
-        f"  4. grader validate --bank {made.root} {name}",
+        f"  4. grader validate --bank {shlex.quote(shown(made.root))} {name}",
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def test_new_in_an_empty_folder_makes_a_bank_whose_exercise_validates(tmp_path):
         assert (folder / rel).is_file(), rel
     assert "4 files graded, 0 violations" in run.stdout
     assert "VIOLATION" not in run.stdout
-    assert f"grader validate --bank {folder} my_relu" in run.stdout  # what to do next
+    assert f"grader validate --bank {shlex.quote(str(folder))} my_relu" in run.stdout  # what to do next
 
     again = grader("validate", "--bank", folder, "my_relu")  # the author's own command agrees
     assert again.code == 0 and "4 files graded, 0 violations" in again.stdout
