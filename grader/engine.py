@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import tempfile
@@ -90,34 +91,44 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
         notebook=source.notebook, cell_timeout=cell_timeout, kernel=kernel, seed=conditions.seed,
         torch_threads=conditions.torch_threads, setup=setup,
     ) as box:
-        probe = 0
+        offset = 0  # the number of the exercise's first check among all the checks: the worker's probe numbers
         reading = static.read(source.path, source.notebook) if any(
             check.sees for exercise in exercises for check in exercise.checks) else None
         for exercise in exercises:
             results: dict[str, CheckResult] = {}
             failed: dict[int, dict[str, Observed]] = {}  # the student's observations where a check failed
+            ran: dict[int, tuple[Outcome, float | None]] = {}  # each probe run: its outcome, the worker's CPU
             for index, check in enumerate(exercise.checks):
-                probe += 1
                 blocked = [need for need in check.needs if results[need].status is not Status.PASSED]
                 if blocked:
                     results[check.id] = _skipped(check, keys.call(check_title_id(exercise.name, blocked[0])))
                     continue
-                pid = box.pid
-                before = worker_cpu(pid)
-                box.submit(probe - 1)
-                same = pid is not None and box.pid == pid  # not a worker started (and loading) for this probe
-                native, exact = reference(exercise.ref, index, device, conditions.seed)  # while the student's runs
-                outcome = box.wait(check.timeout or exercise.timeout)
+                first = shared_probe(exercise, index)  # the check whose probe this is: it runs once for all
+                if first in ran:
+                    native, exact = reference(exercise.ref, index, device, conditions.seed)
+                    outcome, cpu = ran[first]
+                    outcome = dataclasses.replace(outcome, error=dict(outcome.error), duration=0.0)  # counted once
+                else:
+                    pid = box.pid
+                    before = worker_cpu(pid)
+                    box.submit(offset + first)
+                    same = pid is not None and box.pid == pid  # not a worker started (and loading) for this probe
+                    native, exact = reference(exercise.ref, index, device, conditions.seed)  # while the student's runs
+                    outcome = box.wait(max(c.timeout or exercise.timeout for i, c in enumerate(exercise.checks)
+                                           if shared_probe(exercise, i) == first))
+                    after = worker_cpu(pid) if same and box.pid == pid else None
+                    cpu = None if before is None or after is None else after - before
+                    ran[first] = outcome, cpu
                 seen = None
                 if check.sees and reading is not None:
-                    after = worker_cpu(pid) if same and box.pid == pid else None
-                    seen = Seen(reading=reading, cpu=None if before is None or after is None else after - before,
+                    seen = Seen(reading=reading, cpu=cpu,
                                 reference_cpu=reference_cpu(exercise.ref, index, device, conditions.seed))
                 results[check.id] = judge(check, native, exact, outcome, memory_mb=exercise.memory_mb,
                                           notebook=source.notebook, seen=seen, shadows=shadows)
                 if results[check.id].status is Status.FAILED and outcome.observations is not None:
                     failed[index] = outcome.observations
             _say_mistakes(exercise, results, failed, device, conditions.seed)
+            offset += len(exercise.checks)
             ended = time.monotonic()
             reports.append(ExerciseReport(
                 exercise=exercise.name, title=exercise.title, file=source.shown, device=device,
@@ -187,11 +198,19 @@ def worker_cpu(pid: int | None) -> float | None:
         return None
 
 
+def shared_probe(exercise: Exercise, index: int) -> int:
+    """The first of `exercise`'s checks with check `index`'s probe (and reference): the one that runs it, in
+    the worker and for the reference, for every check that uses it."""
+    check = exercise.checks[index]
+    return next(i for i, c in enumerate(exercise.checks) if c.probe is check.probe and c.reference == check.reference)
+
+
 def reference_cpu(exercise: str, index: int, device: str, seed: int = SEED) -> float | None:
     """CPU seconds the reference's probe took (its native run, in the grader), once it has run; from a
     pack, its stored time scaled to this machine (`pack.reference_cpu`)."""
     if pack.frozen(exercise):
         return pack.reference_cpu(exercise, index)
+    index = shared_probe(bank.get(exercise), index)
     with _REFERENCE_LOCK:
         return _REFERENCE_CPU.get((exercise, index, device, seed))
 
@@ -199,6 +218,7 @@ def reference_cpu(exercise: str, index: int, device: str, seed: int = SEED) -> f
 def reference(exercise: str, index: int, device: str,
               seed: int = SEED) -> tuple[dict[str, Observed], dict[str, Observed]]:
     """The reference's observations for one check: at the student's dtypes, and in float64."""
+    index = shared_probe(bank.get(exercise), index)
     with _REFERENCE_LOCK:
         return _reference(exercise, index, device, seed, torch.get_num_threads())
 
