@@ -68,7 +68,7 @@ STEPS: list[Step] = [
 
 @dataclass(frozen=True)
 class Problem:
-    """A function to descend: its name (as the student reads it), start, gradient and Adam's settings."""
+    """A function to descend: its name (its message "call.<name>" in text.toml), start, gradient and Adam's settings."""
 
     name: str
     start: TensorSpec
@@ -89,9 +89,9 @@ def _rosenbrock(p: torch.Tensor, a: float = 1.0, b: float = 5.0) -> torch.Tensor
 
 
 PROBLEMS = [
-    Problem("f(x, y) = 0.2x² + 2y² − 5 from (5.1, 2.3)", const([5.1, 2.3], dtype="float64"), _paraboloid,
+    Problem("paraboloid", const([5.1, 2.3], dtype="float64"), _paraboloid,
             lr=0.1, betas=(0.9, 0.999), eps=1e-8),
-    Problem("Rosenbrock (x − 1)² + 5(y − x²)² from (−1, 1)", const([-1.0, 1.0], dtype="float64"), _rosenbrock,
+    Problem("rosenbrock", const([-1.0, 1.0], dtype="float64"), _rosenbrock,
             lr=0.05, betas=(0.8, 0.99), eps=1e-6),
 ]
 
@@ -140,7 +140,8 @@ def _descend(run: Run, what: str) -> dict[str, Any]:
         param = run.make(problem.start)
         exp_avg, exp_avg_sq = torch.zeros_like(param), torch.zeros_like(param)
         for k in range(1, problem.steps + 1):
-            key = keys.call(f"{ENTRY}.call.{what}", problem=problem.name, step=k, steps=problem.steps)
+            key = keys.call(f"{ENTRY}.call.{what}", problem=keys.call(f"{ENTRY}.call.{problem.name}"), step=k,
+                            steps=problem.steps)
             grad = problem.gradient(param)
             result = _tuple(run.call(adam_step, param, grad, exp_avg, exp_avg_sq, k, lr=problem.lr,
                                      betas=problem.betas, eps=problem.eps))
