@@ -3,7 +3,8 @@
 `MnistCNNDropout`: the network of cnn_classifier (ReLU after conv2 included, as there) with
 `nn.Dropout()` (p = 0.5) after fc1's ReLU. What changes between train() and eval() is the point.
 
-* `architecture`: state_dict names → shapes, and 19,670 parameters (dropout has none).
+* `architecture`: state_dict names → shapes, and 19,670 parameters (dropout has none). A tensor registered
+  twice (fc1 also inside an nn.Sequential) counts once.
 * `shapes`: [N, 10] for N = 1 and 7, in eval() and in train() mode, connected to the graph.
 * `eval_outputs`: fixed weights (U(±1/√fan_in) from fixed seeds) loaded into the student's network and
   the reference's, eval(): the outputs, twice on the same input, must be the reference's (float64 run).
@@ -74,7 +75,9 @@ def _loaded(run: Run) -> torch.nn.Module:
     """The student's network with the fixed weights (`architecture`, which these checks need, has
     checked their names and shapes)."""
     model = _net(run)
-    model.load_state_dict({name: run.make(spec) for name, spec in WEIGHTS.items()})
+    # strict=False: `architecture` has found exactly these names, apart from other names of the same tensors
+    # (a layer also held in an nn.Sequential), which loading under the names here fills too.
+    model.load_state_dict({name: run.make(spec) for name, spec in WEIGHTS.items()}, strict=False)
     return model
 
 
@@ -86,9 +89,13 @@ def _forward_key(x: torch.Tensor, mode: str, again: bool = False) -> str:
 # -- architecture and shapes ----------------------------------------------------------------
 
 def _architecture(run: Run) -> dict[str, Any]:
+    """state_dict names → shapes (a tensor also registered under a second name, as when fc1 and fc2 are also
+    held in an nn.Sequential, is listed once, under the contract's name), and the parameter count."""
     model = _net(run)
-    return {STATE: {name: list(t.shape) for name, t in model.state_dict().items()},
-            COUNT: sum(p.numel() for p in model.parameters())}
+    state = model.state_dict(keep_vars=True)
+    canonical = {id(state[name]) for name in PARAMS if name in state}
+    shapes = {name: list(t.shape) for name, t in state.items() if name in PARAMS or id(t) not in canonical}
+    return {STATE: shapes, COUNT: sum(p.numel() for p in model.parameters())}
 
 
 def _shapes(run: Run) -> dict[str, Any]:
