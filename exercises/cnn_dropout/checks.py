@@ -183,7 +183,7 @@ def _dropout(run: Run) -> dict[str, Any]:
     model = _loaded(run)
     x = run.make(rand(N_DROP, 1, 28, 28, seed=41))
     seen: list[torch.Tensor] = []
-    hook = model.fc2.register_forward_pre_hook(lambda module, args: seen.append(args[0].detach().clone()))
+    hook = model.get_submodule("fc2").register_forward_pre_hook(lambda module, args: seen.append(args[0].detach().clone()))
     try:
         with torch.no_grad():
             model.eval()
