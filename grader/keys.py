@@ -56,16 +56,15 @@ def parse(key: object) -> tuple[str, dict[str, Any]] | None:
 
 
 def is_gradient(key: str) -> bool:
+    """Whether `key` was made by `gradient`."""
     parsed = parse(key)
-    return parsed[0] == GRADIENT if parsed else key.startswith("gradient")
+    return parsed is not None and parsed[0] == GRADIENT
 
 
 def gradient_name(key: str) -> str:
     """The name a gradient key is about ("y_prediction"), for "no gradient reached y_prediction"."""
     parsed = parse(key)
-    if parsed:
-        return str(parsed[1].get("name", ""))
-    return key.split(" of ")[0].removeprefix("gradient w.r.t. ")
+    return str(parsed[1].get("name", "")) if parsed else str(key)
 
 
 def said(key: object, lang: str = "en", depth: int = 0) -> str:

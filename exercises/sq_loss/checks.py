@@ -8,11 +8,12 @@ from grader import keys
 from grader.probes import Run, backward, grad_of
 from grader.spec import Check, Exercise, TensorSpec, Tolerance, const, rand
 
-CALL = "sq_loss.call.sq_loss"  # "sq_loss(y_true, y_prediction) with shapes ..."
+CALL = "sq_loss(y_true, y_prediction)"  # as code (hidden.py names its call with it)
+CALL_ID = "sq_loss.call.sq_loss"  # "sq_loss(y_true, y_prediction) with shapes ..."
 
 
 def _called(y_true: Any, y_pred: Any) -> str:
-    return keys.call(CALL, shapes=keys.shapes(y_true, y_pred))
+    return keys.call(CALL_ID, shapes=keys.shapes(y_true, y_pred))
 
 # float32 precision for every case: the float64 case checks that the dtype is kept, not the
 # last bits (a correct solution may well cast the int64 target with .float()).

@@ -5,7 +5,8 @@ torchgrader.toml                 the bank's config (see config.py)
 exercises/<name>.py              the stub a student edits
 exercises/<name>/checks.py       EXERCISE: the checks (spec and probes)
 exercises/<name>/text.toml       what students read: title, check titles, messages, in English and Japanese
-exercises/<name>/mutants/*.py    known-wrong solutions (docstring: the mistake, and the checks that catch it)
+exercises/<name>/mutants/*.py    known-wrong solutions (docstring: the mistake in English and Japanese, and the checks
+                                 that catch it; see MutantDoc)
 exercises/<name>/alternates/*.py other correct solutions
 reference_solutions/<name>.py    the instructor's solution
 ```
@@ -124,6 +125,7 @@ class Bank:
         if not isinstance(spec, Exercise) or spec.name != exercise:
             raise BankError(f"{checks}: EXERCISE must be an Exercise named '{exercise}' (the folder's name).")
         text = read_text(folder / "text.toml", spec)
+        check_message_ids(checks, folder / "text.toml", spec)
         titles = text["en"].get("checks", {})
         points = {key.split(".", 1)[1]: value for key, value in self.config.points.items()
                   if key.split(".", 1)[0] == exercise}
@@ -292,10 +294,43 @@ def _titles(name: str, text: dict[str, object], spec: Exercise) -> dict[str, str
     from grader import i18n
 
     checks = text.get("checks")
-    by_id = checks if isinstance(checks, dict) else {}
+    by_id = checks if isinstance(checks, dict) else {}  # spec's checks (required), and hidden.py's where given
     titles = {i18n.title_id(name): str(text["title"]),
-              **{i18n.check_title_id(name, c.id): str(by_id[c.id]) for c in spec.checks}}
+              **{i18n.check_title_id(name, str(check)): str(value) for check, value in by_id.items()}}
     return {key: value.replace("{", "{{").replace("}", "}}") for key, value in titles.items()}
+
+
+def check_message_ids(checks: Path, text: Path, spec: Exercise) -> None:
+    """Every message id the exercise uses exists in English and Japanese with the same placeholders: its checks'
+    hints, and the ids its checks.py writes as string literals (hint.<exercise>.x, <exercise>.x,
+    <exercise>.call.x); BankError naming the file and the id otherwise. (Run after read_text registered them.)"""
+    from grader import i18n
+
+    used = [(checks, hint) for check in spec.checks
+            for hint in (_qualified(check.hint, spec.name), *(_qualified(h, spec.name) for h in check.factor_hints))
+            if hint]
+    used += [(checks, literal) for literal in _message_literals(checks, spec.name)]
+    for where, message_id in dict.fromkeys(used):
+        templates = {lang: i18n.defined(message_id, lang) for lang in LANGS}
+        missing = [lang for lang, template in templates.items() if template is None]
+        if missing:
+            raise BankError(f"{where}: uses the message '{message_id}', which has no {' or '.join(missing)} text: "
+                            f"add it to {text} ([{missing[0]}.messages]) or to the grader's own messages.")
+        if len({frozenset(_fields(str(t))) for t in templates.values()}) > 1:
+            raise BankError(f"{where}: the message '{message_id}' has other placeholders in ja than in en; "
+                            f"give both the same in {text}.")
+
+
+def _message_literals(checks: Path, exercise: str) -> list[str]:
+    """The string literals of a checks.py that are this exercise's message ids (f-strings' parts are not)."""
+    try:
+        tree = ast.parse(checks.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return []
+    parts = {id(node) for joined in ast.walk(tree) if isinstance(joined, ast.JoinedStr) for node in joined.values}
+    pattern = re.compile(rf"(hint\.)?{re.escape(exercise)}\.[a-z0-9_]+(\.[a-z0-9_]+)*")
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in parts and pattern.fullmatch(node.value)]
 
 
 def _fields(template: str) -> set[str]:

@@ -87,6 +87,12 @@ def default_language(bank_lang: str | None = None, environ: Mapping[str, str] | 
     return "en"
 
 
+def defined(message_id: str, lang: str) -> str | None:
+    """The template of `message_id` in `lang` itself (no English fallback), among the grader's messages and those
+    of the exercises loaded so far; None where there is none."""
+    return LANGUAGES.get(lang, {}).get(message_id, _EXERCISES.get(lang, {}).get(message_id))
+
+
 def title_id(exercise: str) -> str:
     """The message id of an exercise's title (registered from its text.toml when it loads)."""
     return f"{exercise}.title"
