@@ -143,7 +143,8 @@ def _tensors(ref: str) -> dict[str, torch.Tensor]:
 def _stamp(path: Path) -> int:
     """When the file last changed (a pack regenerated in place is read again)."""
     try:
-        return path.stat().st_mtime_ns
+        stat = path.stat()
+        return hash((stat.st_mtime_ns, stat.st_size, stat.st_ino))
     except OSError:
         return 0
 
@@ -195,8 +196,14 @@ def _moved(obs: Observed, device: str) -> Observed:
         value = [_moved(v, device) for v in value]
     elif isinstance(value, dict):
         value = {k: _moved(v, device) for k, v in value.items()}
-    where = str(torch.device(device)) if obs.device.startswith("cpu") and obs.type == "torch.Tensor" else obs.device
+    where = _device_name(device) if obs.device.startswith("cpu") and obs.type == "torch.Tensor" else obs.device
     return Observed(obs.type, value, obs.requires_grad, obs.grad_fn, where, obs.length)
+
+
+@functools.cache
+def _device_name(device: str) -> str:
+    """How a tensor on `device` names its device ("cuda" → "cuda:0")."""
+    return str(torch.empty(0, device=device).device)
 
 
 _CALIBRATION_LOCK = threading.Lock()
@@ -354,7 +361,7 @@ def build(refs: list[str], out: Path) -> list[str]:
         for part in ("checks.py", "text.toml"):
             shutil.copy2(source.folder(name) / part, folder / part)
         data, tensors = freeze(f"{source.name}:{name}")
-        (folder / DATA).write_text(json.dumps(data, indent=None, sort_keys=True) + "\n", encoding="utf-8")
+        (folder / DATA).write_text(json.dumps(data, indent=None) + "\n", encoding="utf-8")
         save_tensors(tensors, folder / TENSORS)
     package = "torchgrader_pack_" + "".join(c if c.isalnum() else "_" for c in source.name.lower())
     (staging / MARK).write_text(json.dumps({

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 import grader
 from conftest import EXERCISES, ROOT
@@ -33,17 +38,60 @@ def test_english_and_japanese_have_the_same_messages_and_placeholders():
         assert fields(english) == fields(ja.MESSAGES[key]), key
 
 
-def test_wheel_carries_stubs_references_and_mutants(tmp_path: Path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("torchgrader-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+def _wheel(folder: Path) -> Path:
+    """A wheel built from a clean copy of the checkout (no build/ left by another build)."""
+    source = folder / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis",
+        "tests", "benchmarks", "docs"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(folder), str(source)], check=True, capture_output=True)
+    (wheel,) = folder.glob("torchgrader-*.whl")
+    return wheel
+
+
+def test_wheel_carries_the_builtin_bank_as_a_pack_without_answers(tmp_path: Path):
+    names = set(zipfile.ZipFile(_wheel(tmp_path)).namelist())
     for exercise in EXERCISES:
-        assert f"grader/builtin_bank/exercises/{exercise}.py" in names
-        assert f"grader/builtin_bank/reference_solutions/{exercise}.py" in names
-        assert f"grader/builtin_bank/exercises/{exercise}/checks.py" in names
-        assert f"grader/builtin_bank/exercises/{exercise}/text.toml" in names
-    assert "grader/builtin_bank/torchgrader.toml" in names
-    assert "grader/builtin_bank/exercises/sq_loss/mutants/mean_reduction.py" in names
+        assert f"grader/builtin_pack/exercises/{exercise}.py" in names
+        assert f"grader/builtin_pack/exercises/{exercise}/checks.py" in names
+        assert f"grader/builtin_pack/exercises/{exercise}/text.toml" in names
+        assert f"grader/builtin_pack/exercises/{exercise}/frozen.json" in names
+        assert f"grader/builtin_pack/exercises/{exercise}/frozen.pt.xz" in names
+    assert {"grader/builtin_pack/torchgrader.toml", "grader/builtin_pack/pack.json"} <= names
+    leaks = [n for n in names if "reference_solutions" in n or "/mutants/" in n or "/alternates/" in n
+             or n.endswith("/hidden.py") or "builtin_bank" in n]
+    assert not leaks, leaks
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_grades_every_builtin_exercise_from_its_pack(tmp_path: Path):
+    import sysconfig
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    # torch and the other dependencies from this environment (a path, not its .pth files: not its grader)
+    Path(site, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "-q", str(_wheel(tmp_path))], check=True,
+                   capture_output=True)
+    work = tmp_path / "student"
+    (work / "exercises").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_BANK")}
+    where = subprocess.run([python, "-c", "import grader.bank as b; print(b.builtin_root())"], cwd=work, env=env,
+                           check=True, capture_output=True, text=True).stdout.strip()
+    assert where.startswith(str(venv)) and where.endswith("builtin_pack")
+    for exercise in EXERCISES:
+        shutil.copy(ROOT / "reference_solutions" / f"{exercise}.py", work / "exercises")
+        done = subprocess.run([venv / "bin" / "grader", "check", exercise, "--json"], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (exercise, done.stdout[-2000:], done.stderr[-2000:])
+        got = json.loads(done.stdout)
+        assert got["score"] == got["max_score"] > 0, exercise
+    stub = subprocess.run([venv / "bin" / "grader", "check", "sq_loss", "--json", "--file",
+                           str(ROOT / "exercises" / "sq_loss.py")], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert stub.returncode == 1 and json.loads(stub.stdout)["score"] == 0
+    assert json.loads(stub.stdout)["hidden_later"] == {"checks": 1, "points": 1.0}  # the pack left it out

@@ -68,7 +68,7 @@ STEPS: list[Step] = [
 
 @dataclass(frozen=True)
 class Problem:
-    """A function to descend: its name (as the student reads it), start, gradient and Adam's settings."""
+    """A function to descend: its name (its message "call.<name>" in text.toml), start, gradient and Adam's settings."""
 
     name: str
     start: TensorSpec
@@ -89,9 +89,9 @@ def _rosenbrock(p: torch.Tensor, a: float = 1.0, b: float = 5.0) -> torch.Tensor
 
 
 PROBLEMS = [
-    Problem("f(x, y) = 0.2x² + 2y² − 5 from (5.1, 2.3)", const([5.1, 2.3], dtype="float64"), _paraboloid,
+    Problem("paraboloid", const([5.1, 2.3], dtype="float64"), _paraboloid,
             lr=0.1, betas=(0.9, 0.999), eps=1e-8),
-    Problem("Rosenbrock (x − 1)² + 5(y − x²)² from (−1, 1)", const([-1.0, 1.0], dtype="float64"), _rosenbrock,
+    Problem("rosenbrock", const([-1.0, 1.0], dtype="float64"), _rosenbrock,
             lr=0.05, betas=(0.8, 0.99), eps=1e-6),
 ]
 
@@ -140,7 +140,8 @@ def _descend(run: Run, what: str) -> dict[str, Any]:
         param = run.make(problem.start)
         exp_avg, exp_avg_sq = torch.zeros_like(param), torch.zeros_like(param)
         for k in range(1, problem.steps + 1):
-            key = keys.call(f"{ENTRY}.call.{what}", problem=problem.name, step=k, steps=problem.steps)
+            key = keys.call(f"{ENTRY}.call.{what}", problem=keys.call(f"{ENTRY}.call.{problem.name}"), step=k,
+                            steps=problem.steps)
             grad = problem.gradient(param)
             result = _tuple(run.call(adam_step, param, grad, exp_avg, exp_avg_sq, k, lr=problem.lr,
                                      betas=problem.betas, eps=problem.eps))
@@ -148,7 +149,8 @@ def _descend(run: Run, what: str) -> dict[str, Any]:
                 out[key] = result
                 break
             param, exp_avg, exp_avg_sq = (t.detach().clone() for t in result)
-            out[key] = param if what == "param" else (exp_avg, exp_avg_sq)
+            # copies: the next call may change its arguments in place (inputs_unchanged's business, not this check's)
+            out[key] = param.clone() if what == "param" else (exp_avg.clone(), exp_avg_sq.clone())
     return out
 
 
@@ -166,6 +168,18 @@ def _inputs_after(run: Run) -> dict[str, Any]:
     return {keys.call(f"{ENTRY}.call.after", name=name, of=called): t for name, t in zip(names, arguments)}
 
 
+def _part_hint(native: Observed, exact: Observed, got: Observed, tolerance: Tolerance, state: bool) -> str:
+    """The hint for the part of the result that is wrong: a moment if either differs (the parameters follow
+    from them), else the update of the parameters."""
+    first = 0 if state else 1  # where the moments are in what was compared: (exp_avg, exp_avg_sq) or the tuple
+    for index in (first, first + 1):
+        parts = (native.value, exact.value if isinstance(exact.value, list) else native.value, got.value)
+        if all(isinstance(p, list) and len(p) > index for p in parts) and compare(
+                parts[0][index], parts[1][index], parts[2][index], tolerance).mismatch is not None:
+            return PARTS[1 + index - first]
+    return PARTS[0]
+
+
 def _judge(values: bool, tolerance: Tolerance, state: bool = False) -> Any:
     """The comparison of every key in order; the hint names the part of the result that differs first."""
 
@@ -180,14 +194,15 @@ def _judge(values: bool, tolerance: Tolerance, state: bool = False) -> Any:
             if mismatch is not None:
                 result.called = key
                 kind, facts = mismatch.summary
-                path = str(facts.get("path", ""))
-                index = int(path[1]) if path[:1] == "[" and path[1:2].isdigit() else None
-                if kind in ("wrong_type", "wrong_length") and not path:
+                if kind in ("wrong_type", "wrong_length") and not facts.get("path"):
                     mismatch.hint = "hint.adam_step.returns"
-                elif kind in ("values_differ", "value_differs") and index is not None:
-                    mismatch.hint = PARTS[index + 1] if state else PARTS[index]
-                elif kind == "values_differ" and not state:
-                    mismatch.hint = mismatch.hint or PARTS[0]
+                elif kind == "values_differ" and (keys.parse(key) or ("", {}))[1].get("step", 1) > 1 and (
+                        expected.is_tensor or state):  # after step 1, on a path that another step may have set
+                    mismatch.hint = "hint.adam_step.later_step"
+                elif kind == "values_differ" and expected.is_tensor:  # the parameters after the first step
+                    mismatch.hint = "hint.adam_step.update"
+                elif kind == "values_differ":
+                    mismatch.hint = _part_hint(expected, exact.get(key, expected), observed, tolerance, state)
                 return result
             margin = max(margin, result.margin)
         return Comparison(margin=margin)

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.probes import Run, shapes
+from grader import keys
+from grader.probes import Run
 from grader.spec import Check, Exercise, TensorSpec, const, labels, logits
 
-CALL = "batch_accuracy(xb, yb)"
+CALL = "batch_accuracy.call.batch_accuracy"  # "batch_accuracy(xb, yb) with shapes ..."
+
+
+def _called(xb: Any, yb: Any) -> str:
+    return keys.call(CALL, shapes=keys.shapes(xb, yb))
 
 # Logits in (0, 0.5] tell sigmoid(x) > 0.5 (right) from x > 0.5 (the sigmoid forgotten); none is
 # exactly 0, where conventions may differ. 7 of these 8 are right: 0.875.
@@ -32,7 +37,7 @@ def _results(run: Run) -> dict[str, Any]:
     out = {}
     for xb_spec, yb_spec in CASES:
         xb, yb = run.make(xb_spec), run.make(yb_spec)
-        out[f"{CALL} with {shapes(xb, yb)}"] = run.call(batch_accuracy, xb, yb)
+        out[_called(xb, yb)] = run.call(batch_accuracy, xb, yb)
     return out
 
 
@@ -40,8 +45,8 @@ def _inputs_after(run: Run) -> dict[str, Any]:
     batch_accuracy = run.get("batch_accuracy")
     xb, yb = run.make(logits(6, 1, seed=7)), run.make(labels(6, 1, seed=8, dtype="float32"))
     run.call(batch_accuracy, xb, yb)
-    called = f"{CALL} with {shapes(xb, yb)}"
-    return {f"xb after {called}": xb, f"yb after {called}": yb}
+    called = _called(xb, yb)
+    return {keys.after("xb", of=called): xb, keys.after("yb", of=called): yb}
 
 
 EXERCISE = Exercise(

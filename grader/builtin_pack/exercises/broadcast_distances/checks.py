@@ -34,14 +34,15 @@ from typing import Any
 
 import torch
 
-from grader import how
+from grader import how, keys
 from grader.compare import Comparison, Mismatch, compare
-from grader.probes import Run, shapes
+from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Seen, TensorSpec, Tolerance, rand, uniform
 
-MNIST_CALL = "mnist_distance(a, b)"
-PAIRWISE_CALL = "pairwise_distances(x, y)"
+MNIST_CALL = "broadcast_distances.call.mnist"  # "mnist_distance(a, b) with shapes ..."
+PAIRWISE_CALL = "pairwise_distances(x, y)"  # code: the same in every language
+PAIRWISE = "broadcast_distances.call.pairwise"  # "pairwise_distances(x, y) with shapes ..."
 
 # (a, b): the contract's three shapes, and the batch passed second (the distance is symmetric).
 # Pixels in [0, 1] as in the book; always 28×28 images (`/ 784` is a correct formulation).
@@ -169,7 +170,7 @@ def _mnist_results(run: Run) -> dict[str, Any]:
     out = {}
     for a_spec, b_spec in MNIST_CASES:
         a, b = run.make(a_spec), run.make(b_spec)
-        out[f"{MNIST_CALL} with {shapes(a, b)}"] = run.call(mnist_distance, a, b)
+        out[keys.call(MNIST_CALL, shapes=keys.shapes(a, b))] = run.call(mnist_distance, a, b)
     return out
 
 
@@ -180,11 +181,11 @@ def _pairwise_results(run: Run) -> dict[str, Any]:
     out = {}
     for x_spec, y_spec in PAIRWISE_CASES:
         x, y = run.make(x_spec), run.make(y_spec)
-        out[f"{PAIRWISE_CALL} with {shapes(x, y)}"] = run.call(pairwise_distances, x, y)
+        out[keys.call(PAIRWISE, shapes=keys.shapes(x, y))] = run.call(pairwise_distances, x, y)
     return out
 
 
-FORBIDDEN_KEY = f"distance functions that {PAIRWISE_CALL} called"
+FORBIDDEN_KEY = keys.call("broadcast_distances.call.forbidden")  # the distance functions it called
 
 
 def _pairwise_forbidden(run: Run) -> dict[str, Any]:
@@ -245,7 +246,7 @@ def _timed(run: Run) -> str:
     return "; ".join(sizes)
 
 
-TIMED_KEY = f"sizes {PAIRWISE_CALL} was timed on"
+TIMED_KEY = keys.call("broadcast_distances.call.timed")  # the sizes it was timed on
 
 
 def _pairwise_work(run: Run) -> dict[str, Any]:
@@ -277,16 +278,26 @@ def _judge_vectorised(native: dict[str, Any], exact: dict[str, Any], got: dict[s
     verdict = how.opaque(seen)
     if verdict is not None:
         return verdict
-    loops = ", ".join(_shown_loop(f) for f in seen.reading.loops(ENTRY)[:4])
+    found = seen.reading.loops(ENTRY)[:4]
+    loops = keys.listing([_shown_loop(f) for f in found]) if found else ""
     slow = _cpu_verdict(seen, loops, str(native[TIMED_KEY].value))
     if slow is not None:
         return slow
     return _counted_verdict(native, got)
 
 
+# The static reading's names of loops (grader/static.py), said in the student's language; other
+# constructs (`.apply_()`, `map()`) are code and shown as they are.
+LOOP_WORDS = {"a for loop": "broadcast_distances.call.for_loop", "a while loop": "broadcast_distances.call.while_loop",
+              "a comprehension": "broadcast_distances.call.comprehension"}
+
+
 def _shown_loop(finding: Any) -> str:
-    return f"{finding.construct} (line {finding.line})" if finding.cell is None else (
-        f"{finding.construct} (cell {finding.cell}, line {finding.line})")
+    construct = finding.construct
+    construct = keys.call(LOOP_WORDS[construct]) if construct in LOOP_WORDS else construct
+    if finding.cell is None:
+        return keys.call("broadcast_distances.call.loop", construct=construct, line=finding.line)
+    return keys.call("broadcast_distances.call.loop_cell", construct=construct, cell=finding.cell, line=finding.line)
 
 
 def _cpu_verdict(seen: Seen, loops: str, sizes: str) -> Comparison | None:
@@ -314,7 +325,7 @@ def _counted_verdict(native: dict[str, Any], got: dict[str, Any]) -> Comparison:
         small_ops, big_ops = int(facts["small: torch operations"]), int(facts["big: torch operations"])
         small_lines, big_lines = int(facts["small: lines of Python"]), int(facts["big: lines of Python"])
     except (KeyError, TypeError, ValueError):
-        return Comparison(Mismatch(summary=("not_observed", {"what": f"the work done by {PAIRWISE_CALL}"})))
+        return Comparison(Mismatch(summary=("not_observed", {"what": keys.call("broadcast_distances.call.work")})))
     if big_ops <= small_ops + SLACK and big_lines <= small_lines + SLACK:
         return Comparison()
     return Comparison(Mismatch(
@@ -334,17 +345,18 @@ def _pairwise_large(run: Run) -> dict[str, Any]:
     gen = torch.Generator().manual_seed(33)
     rows = torch.randint(0, x.shape[0], (SAMPLED,), generator=gen).to(x.device)
     cols = torch.randint(0, y.shape[0], (SAMPLED,), generator=gen).to(x.device)
-    called = f"{PAIRWISE_CALL} with {shapes(x, y)}"
+    called = keys.call(PAIRWISE, shapes=keys.shapes(x, y))
+    shape = keys.call("broadcast_distances.call.shape", of=called)
+    sampled = keys.call("broadcast_distances.call.sampled", of=called, count=SAMPLED)
     if not run.student:
         # The reference needs only the sampled pairs: the same rows, at a fraction of the cost.
-        return {f"{called}: shape": str((x.shape[0], y.shape[0])),
-                f"{called}: {SAMPLED} sampled entries": pairwise_distances(x[rows], y[cols]).diagonal()}
+        return {shape: str((x.shape[0], y.shape[0])), sampled: pairwise_distances(x[rows], y[cols]).diagonal()}
     result = run.call(pairwise_distances, x, y)
     if type(result) is not torch.Tensor:
-        return {f"{called}: shape": result}  # the comparison says what came back instead
-    out: dict[str, Any] = {f"{called}: shape": str(tuple(result.shape))}
+        return {shape: result}  # the comparison says what came back instead
+    out: dict[str, Any] = {shape: str(tuple(result.shape))}
     if tuple(result.shape) == (x.shape[0], y.shape[0]):
-        out[f"{called}: {SAMPLED} sampled entries"] = result[rows, cols]
+        out[sampled] = result[rows, cols]
     return out
 
 

@@ -52,6 +52,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from grader import keys
 from grader.digits import digits_28, preload
 from grader.compare import Comparison, Mismatch, compare, describe
 from grader.probes import Run, grad_of, seed_everything
@@ -78,7 +79,7 @@ WEIGHTS: dict[str, TensorSpec] = {
 # reference's own float32 error (added to the allowance by compare.py) dominates there.
 TOLERANCE = Tolerance(reduction=256)
 
-LOADED = "loading the reference's weights with CNN().load_state_dict(...)"
+LOADED = keys.call("cnn_classifier.call.loaded")  # loading the reference's weights with CNN().load_state_dict
 LOAD_OK = "loaded"
 SOFTMAXES = ("torch.softmax", "torch.nn.functional.softmax", "torch.Tensor.softmax", "torch.special.softmax",
              "torch.log_softmax", "torch.nn.functional.log_softmax", "torch.Tensor.log_softmax",
@@ -94,8 +95,10 @@ def _x(n: int, seed: int) -> TensorSpec:
     return rand(n, 1, 28, 28, seed=seed)
 
 
-def _called(x: torch.Tensor) -> str:
-    return f"CNN()(x) with x of shape {tuple(x.shape)}"
+def _called(x: Any) -> str:
+    """The key of CNN()(x), for x a tensor or its shape."""
+    shape = list(x.shape) if isinstance(x, torch.Tensor) else list(x)
+    return keys.call("cnn_classifier.call.forward", shapes=[shape])
 
 
 def _is_plain_tensor(value: Any) -> bool:
@@ -111,8 +114,8 @@ def _materialize(run: Run, model: Any) -> None:
 
 # -- architecture ---------------------------------------------------------------------------
 
-ARCH_SHAPES = "CNN().state_dict(): name → shape"
-ARCH_COUNT = "number of parameters of CNN()"
+ARCH_SHAPES = keys.call("cnn_classifier.call.arch_shapes")  # CNN().state_dict(): name -> shape
+ARCH_COUNT = keys.call("cnn_classifier.call.arch_count")  # the number of parameters of CNN()
 
 
 def _architecture(run: Run) -> dict[str, Any]:
@@ -238,8 +241,10 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("hint.cnn_classifier.flatten_order", {"flatten": "channels_last"}),
 )
 
-SINGLES = "CNN()(x[i:i+1]) for each sample i"
-AGAIN = "CNN()(x) called a second time"
+SINGLES = keys.call("cnn_classifier.call.singles")  # CNN()(x[i:i+1]) for each sample i
+AGAIN = keys.call("cnn_classifier.call.again")  # CNN()(x) called a second time
+OUTPUTS_X = (7, 21)  # the batch size and seed of the outputs check's x
+OUTPUTS = _called((OUTPUTS_X[0], 1, 28, 28))
 
 
 def _outputs(run: Run) -> dict[str, Any]:
@@ -248,8 +253,8 @@ def _outputs(run: Run) -> dict[str, Any]:
     out: dict[str, Any] = {LOADED: loaded}
     if loaded != LOAD_OK:
         return out
-    x = run.make(_x(7, 21))
-    out[_called(x)] = run.call(model, x)
+    x = run.make(_x(*OUTPUTS_X))
+    out[OUTPUTS] = run.call(model, x)
     out[AGAIN] = run.call(model, x)
     out[SINGLES] = [run.call(model, x[i:i + 1]) for i in range(x.shape[0])]
     if not run.student:
@@ -295,7 +300,7 @@ def _judge_outputs(native: dict[str, Observed], exact: dict[str, Observed], got:
     failed = _load_failed(native, got)
     if failed is not None:
         return failed
-    key = next(k for k in native if k.startswith("CNN()(x) with"))
+    key = OUTPUTS
     observed = got.get(key)
     if observed is None:
         return Comparison(Mismatch(summary=("not_observed", {"what": key})))
@@ -318,7 +323,7 @@ def _judge_outputs(native: dict[str, Observed], exact: dict[str, Observed], got:
     return result
 
 
-LOSS = "cross_entropy(CNN()(x), labels) with x of shape (7, 1, 28, 28)"
+LOSS = keys.call("cnn_classifier.call.loss", shapes=[[7, 1, 28, 28]])  # cross_entropy(CNN()(x), labels)
 LABELS = TensorSpec(shape=(7,), dist="randint", low=0, high=10, dtype="int64", seed=22)
 
 
@@ -331,7 +336,7 @@ def _gradients(run: Run) -> dict[str, Any]:
     x, labels = run.make(_x(7, 21)), run.make(LABELS)
     logits = run.call(model, x)
     if not _is_plain_tensor(logits) or logits.shape != (7, 10) or not logits.is_floating_point():
-        out["CNN()(x) with x of shape (7, 1, 28, 28)"] = logits
+        out[_called(x)] = logits
         return out
     loss = F.cross_entropy(logits, labels)
     out[LOSS] = loss
@@ -341,17 +346,17 @@ def _gradients(run: Run) -> dict[str, Any]:
         try:
             param = model.get_parameter(name)
         except AttributeError:
-            out[f"gradient w.r.t. {name} of {LOSS}"] = None
+            out[keys.gradient(name, of=LOSS)] = None
             continue
-        out[f"gradient w.r.t. {name} of {LOSS}"] = grad_of(param)
+        out[keys.gradient(name, of=LOSS)] = grad_of(param)
     return out
 
 
 # -- logits, not probabilities -----------------------------------------------------------------
 
-LOGITS_CALL = "CNN()(x) with x of shape (7, 1, 28, 28)"
-LOGITS_CALLS = (LOGITS_CALL, f"{LOGITS_CALL}, after model.eval()")  # train() mode (a new module's), then eval()
-LOGITS_OPS = "softmax or sigmoid functions run by CNN()(x)"
+LOGITS_CALL = _called((7, 1, 28, 28))
+LOGITS_CALLS = (LOGITS_CALL, keys.call("cnn_classifier.call.after_eval", call=LOGITS_CALL))  # train(), then eval()
+LOGITS_OPS = keys.call("cnn_classifier.call.logits_ops")  # softmax or sigmoid functions run by CNN()(x)
 
 
 def _logits(run: Run) -> dict[str, Any]:
@@ -382,9 +387,9 @@ def _judge_one_logits(observed: Observed | None, names: list[str], call: str) ->
     ran = ("cnn_classifier.ran", {"names": ", ".join(names)}) if names else None
     if (observed is None or not observed.is_tensor or observed.value.dim() != 2
             or observed.value.numel() == 0 or not observed.value.is_floating_point()):
-        got_text = "nothing" if observed is None else describe(observed)
+        got_text = keys.call("cnn_classifier.call.nothing") if observed is None else describe(observed)
         return Comparison(Mismatch(summary=("wrong_type", {
-            "path": "", "expected": "a [N, 10] tensor of scores", "got": got_text,
+            "path": "", "expected": keys.call("cnn_classifier.call.scores"), "got": got_text,
         })), called=call)
     out = observed.value.double()
     if not bool(torch.isfinite(out).all()):
@@ -445,7 +450,7 @@ def _accuracy(run: Run) -> dict[str, Any]:
         shift = 1 + torch.arange(n, device=best.device) % 9  # a wrong class, never the argmax
         labels = torch.where(torch.isin(torch.arange(n, device=best.device), torch.tensor(right, dtype=torch.int64,
                              device=best.device)), best, (best + shift) % 10)
-        called = f"accuracy(logits, labels) with shapes {(n, 10)} and {(n,)}, {len(right)} of {n} predictions right"
+        called = keys.call("cnn_classifier.call.accuracy", shapes=[[n, 10], [n]], right=len(right), n=n)
         out[called] = run.call(accuracy, logits.clone(), labels.clone())
     return out
 
@@ -471,8 +476,8 @@ def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got
             return Comparison(Mismatch(summary=("not_observed", {"what": key})))
         want, have = float(expected.value), _as_number(observed)
         if have is None:
-            what = (f"{observed.type} of shape {tuple(observed.value.shape)}" if observed.is_tensor
-                    else f"{observed.type} {observed.value!r}"[:120])
+            what = (keys.call("cnn_classifier.call.typed", type=observed.type, shapes=[list(observed.value.shape)])
+                    if observed.is_tensor else f"{observed.type} {observed.value!r}"[:120])
             return Comparison(Mismatch(
                 summary=("cnn_classifier.accuracy_type", {"got": what}),
                 hint="hint.cnn_classifier.accuracy_type",
@@ -490,7 +495,7 @@ def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got
 
 # -- a short training run --------------------------------------------------------------------
 
-WEIGHTS_SENT = f"weights of CNN() after {EPOCHS} epochs of Adam (lr {LR:g}, batches of {BATCH}) on 1200 digit images"
+WEIGHTS_SENT = keys.call("cnn_classifier.call.trained", epochs=EPOCHS, lr=f"{LR:g}", batch=BATCH)  # CNN()'s weights
 PROBLEMS = frozenset({"not_tensor", "wrong_shape", "not_float", "no_graph", "no_parameters"})
 
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.probes import Run, backward, grad_of, shapes
+from grader import keys
+from grader.probes import Run, backward, grad_of
 from grader.spec import Check, Exercise, TensorSpec, const, labels, logits
 
-CALL = "mnist_loss(predictions, targets)"
+CALL = "mnist_loss(predictions, targets)"  # as code (hidden.py names its call with it)
+CALL_ID = "mnist_loss.call.mnist_loss"  # "mnist_loss(predictions, targets) with shapes ..."
+
+
+def _called(predictions: Any, targets: Any) -> str:
+    return keys.call(CALL_ID, shapes=keys.shapes(predictions, targets))
 
 
 # (predictions, targets): the book's (N, 1) logits with int64 labels, (N,) vectors, float labels,
@@ -35,7 +41,7 @@ def _results(run: Run) -> dict[str, Any]:
     out = {}
     for spec in CASES:
         predictions, targets = _inputs(run, spec)
-        out[f"{CALL} with {shapes(predictions, targets)}"] = run.call(mnist_loss, predictions, targets)
+        out[_called(predictions, targets)] = run.call(mnist_loss, predictions, targets)
     return out
 
 
@@ -44,11 +50,11 @@ def _gradients(run: Run) -> dict[str, Any]:
     out = {}
     for spec in (CASES[0], CASES[1]):
         predictions, targets = _inputs(run, spec, grad=True)
-        called = f"{CALL} with {shapes(predictions, targets)}"
+        called = _called(predictions, targets)
         result = run.call(mnist_loss, predictions, targets)
         out[called] = result
         if backward(result):
-            out[f"gradient w.r.t. predictions of {called}"] = grad_of(predictions)
+            out[keys.gradient("predictions", of=called)] = grad_of(predictions)
     return out
 
 
@@ -56,8 +62,8 @@ def _inputs_after(run: Run) -> dict[str, Any]:
     mnist_loss = run.get("mnist_loss")
     predictions, targets = _inputs(run, (logits(6, 1, seed=9), labels(6, 1, seed=10, dtype="float32")))
     run.call(mnist_loss, predictions, targets)
-    called = f"{CALL} with {shapes(predictions, targets)}"
-    return {f"predictions after {called}": predictions, f"targets after {called}": targets}
+    called = _called(predictions, targets)
+    return {keys.after("predictions", of=called): predictions, keys.after("targets", of=called): targets}
 
 
 EXERCISE = Exercise(

@@ -21,9 +21,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from grader import how
+from grader import how, keys
 from grader.compare import Comparison, Mismatch
-from grader.probes import Run, backward, grad_of, shapes
+from grader.probes import Run, backward, grad_of
 from grader.sandbox.protocol import Observed, type_name
 from grader.spec import Check, Exercise, Seen, Tolerance, rand
 
@@ -40,6 +40,11 @@ FORBIDDEN_NAMES = ("Linear", "linear", "Bilinear", "bilinear", "LazyLinear")
 
 def _call(in_f: int, out_f: int) -> str:
     return f"{CLASS}({in_f}, {out_f})"
+
+
+def _forward_key(in_f: int, out_f: int, x: torch.Tensor) -> str:
+    """The key of MyLinear(in_f, out_f)(x): "... with x of shape (3, 4)"."""
+    return keys.call("my_linear.call.forward", layer=_call(in_f, out_f), shapes=keys.shapes(x))
 
 
 def _build(run: Run, in_f: int, out_f: int) -> Any:
@@ -224,7 +229,7 @@ def _outputs(run: Run, cases: list[tuple[int, int, tuple[int, ...], int]]) -> di
                 return out  # the comparison reports why it did not load
             modules[(in_f, out_f)] = module
         x = run.make(rand(*shape, seed=seed))
-        out[f"{_call(in_f, out_f)}(x) with x of {shapes(x)}"] = run.call(modules[(in_f, out_f)], x)
+        out[_forward_key(in_f, out_f, x)] = run.call(modules[(in_f, out_f)], x)
     return out
 
 
@@ -242,14 +247,14 @@ def _gradients(run: Run) -> dict[str, Any]:
         return out
     leaves = {name: getattr(module, name, None) for name in PARAMS}  # before forward can touch them
     x = run.make(rand(3, IN, seed=27)).requires_grad_(True)
-    called = f"{_call(IN, OUT)}(x) with x of {shapes(x)}"
+    called = _forward_key(IN, OUT, x)
     result = run.call(module, x)
     out[called] = result
     if backward(result):
         for name, leaf in leaves.items():
             if isinstance(leaf, torch.Tensor):
-                out[f"gradient w.r.t. {name} of {called}"] = grad_of(leaf)
-        out[f"gradient w.r.t. x of {called}"] = grad_of(x)
+                out[keys.gradient(name, of=called)] = grad_of(leaf)
+        out[keys.gradient("x", of=called)] = grad_of(x)
     return out
 
 

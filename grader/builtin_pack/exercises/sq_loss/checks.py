@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.probes import Run, backward, grad_of, shapes
+from grader import keys
+from grader.probes import Run, backward, grad_of
 from grader.spec import Check, Exercise, TensorSpec, Tolerance, const, rand
 
-CALL = "sq_loss(y_true, y_prediction)"
+CALL = "sq_loss(y_true, y_prediction)"  # as code (hidden.py names its call with it)
+CALL_ID = "sq_loss.call.sq_loss"  # "sq_loss(y_true, y_prediction) with shapes ..."
+
+
+def _called(y_true: Any, y_pred: Any) -> str:
+    return keys.call(CALL_ID, shapes=keys.shapes(y_true, y_pred))
 
 # float32 precision for every case: the float64 case checks that the dtype is kept, not the
 # last bits (a correct solution may well cast the int64 target with .float()).
@@ -27,7 +33,7 @@ def _results(run: Run) -> dict[str, Any]:
     out = {}
     for true_spec, pred_spec in CASES:
         y_true, y_pred = run.make(true_spec), run.make(pred_spec)
-        out[f"{CALL} with {shapes(y_true, y_pred)}"] = run.call(sq_loss, y_true, y_pred)
+        out[_called(y_true, y_pred)] = run.call(sq_loss, y_true, y_pred)
     return out
 
 
@@ -39,13 +45,13 @@ def _gradients(run: Run) -> dict[str, Any]:
         y_pred = run.make(pred_spec).requires_grad_(True)
         if y_true.is_floating_point():
             y_true.requires_grad_(True)
-        called = f"{CALL} with {shapes(y_true, y_pred)}"
+        called = _called(y_true, y_pred)
         result = run.call(sq_loss, y_true, y_pred)
         out[called] = result
         if backward(result):
-            out[f"gradient w.r.t. y_prediction of {called}"] = grad_of(y_pred)
+            out[keys.gradient("y_prediction", of=called)] = grad_of(y_pred)
             if y_true.requires_grad:
-                out[f"gradient w.r.t. y_true of {called}"] = grad_of(y_true)
+                out[keys.gradient("y_true", of=called)] = grad_of(y_true)
     return out
 
 
@@ -53,8 +59,8 @@ def _inputs_after(run: Run) -> dict[str, Any]:
     sq_loss = run.get("sq_loss")
     y_true, y_pred = run.make(rand(5, seed=9)), run.make(rand(5, seed=10))
     run.call(sq_loss, y_true, y_pred)
-    called = f"{CALL} with {shapes(y_true, y_pred)}"
-    return {f"y_true after {called}": y_true, f"y_prediction after {called}": y_pred}
+    called = _called(y_true, y_pred)
+    return {keys.after("y_true", of=called): y_true, keys.after("y_prediction", of=called): y_pred}
 
 
 EXERCISE = Exercise(

@@ -30,12 +30,12 @@ from typing import Any
 import torch
 from torch import nn
 
+from grader import keys
 from grader.compare import Comparison, Mismatch, compare
 from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, rand, uniform
 
-CALL = "train(features, labels, model, loss_fun, optimizer, n_epochs={n})"
 N_EPOCHS = 15
 SHORT = 4  # a second, shorter run: the loop must run n_epochs times, not a hard-coded number
 LR, MOMENTUM = 0.05, 0.6
@@ -43,6 +43,17 @@ TOLERANCE = Tolerance(rtol=1e-5, atol=1e-6)
 MODEL_SEED = 2024
 SHOWN = 6  # losses shown in a message
 CALLABLES = ("builtin_function_or_method", "method")  # `loss.item` appended without calling it
+
+
+def _call(n_epochs: int) -> str:
+    """The key of train(features, labels, model, loss_fun, optimizer, n_epochs)."""
+    return keys.call("train_loop.call.train", n_epochs=n_epochs)
+
+
+TRAINED = _call(N_EPOCHS)
+LOSSES = keys.call("train_loop.call.losses", of=TRAINED)  # what train returned
+PARAMETERS = keys.after("model.parameters()", of=TRAINED)
+BUFFERS = keys.call("train_loop.call.momentum", of=TRAINED)  # the optimizer's momentum buffers after it
 
 
 class AsymmetricLoss(nn.Module):
@@ -102,16 +113,15 @@ def _train(run: Run, n_epochs: int) -> dict[str, Any]:
 
 
 def _returned(run: Run) -> dict[str, Any]:
-    return {CALL.format(n=n): _train(run, n)["losses"] for n in (N_EPOCHS, SHORT)}
+    return {_call(n): _train(run, n)["losses"] for n in (N_EPOCHS, SHORT)}
 
 
 def _trajectory(run: Run) -> dict[str, Any]:
     facts = _train(run, N_EPOCHS)
-    called = CALL.format(n=N_EPOCHS)
     return {
-        f"losses returned by {called}": facts["losses"],
-        f"model parameters after {called}": facts["parameters"],
-        f"optimizer momentum buffers after {called}": facts["momentum"],
+        LOSSES: facts["losses"],
+        PARAMETERS: facts["parameters"],
+        BUFFERS: facts["momentum"],
         "parameters changed": facts["parameters changed"],
         "momentum changed": facts["momentum changed"],
     }
@@ -119,10 +129,10 @@ def _trajectory(run: Run) -> dict[str, Any]:
 
 # -- judges: the default comparison, with the hint that the pattern of the difference points to --
 
-def _first_mismatch(native: dict[str, Observed], got: dict[str, Observed], keys: list[str],
+def _first_mismatch(native: dict[str, Observed], got: dict[str, Observed], compared: list[str],
                     values: bool = True) -> tuple[str, Comparison]:
     margin = 0.0
-    for key in keys:
+    for key in compared:
         observed = got.get(key)
         if observed is None:
             return key, Comparison(Mismatch(summary=("not_observed", {"what": key})), margin)
@@ -189,7 +199,7 @@ def _shown(values: list[float]) -> str:
 
 
 def _judge_losses(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    key = next(k for k in native if k.startswith("losses"))
+    key = LOSSES
     _, result = _first_mismatch(native, got, [key])
     mismatch = result.mismatch
     if mismatch is None:
@@ -215,28 +225,24 @@ def _fact(got: dict[str, Observed], key: str) -> bool | None:
 
 
 def _judge_parameters(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    key = next(k for k in native if k.startswith("model parameters"))
-    _, result = _first_mismatch(native, got, [key])
+    _, result = _first_mismatch(native, got, [PARAMETERS])
     if result.mismatch is not None:
-        losses_key = next(k for k in native if k.startswith("losses"))
         if _fact(got, "parameters changed") is False:
             result.mismatch.hint = "hint.train_loop.model_unchanged"
         else:
-            result.mismatch.hint = _loss_hint(native, got, losses_key) or "hint.train_loop.parameters"
+            result.mismatch.hint = _loss_hint(native, got, LOSSES) or "hint.train_loop.parameters"
     return result
 
 
 def _judge_optimizer(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    key = next(k for k in native if k.startswith("optimizer"))
-    _, result = _first_mismatch(native, got, [key])
+    _, result = _first_mismatch(native, got, [BUFFERS])
     if result.mismatch is not None:
         if _fact(got, "momentum changed") is False and _fact(got, "parameters changed") is True:
             result.mismatch.hint = "hint.train_loop.new_optimizer"
         elif _fact(got, "momentum changed") is False:
             result.mismatch.hint = "hint.train_loop.no_update"
         else:
-            losses_key = next(k for k in native if k.startswith("losses"))
-            result.mismatch.hint = _loss_hint(native, got, losses_key) or "hint.train_loop.parameters"
+            result.mismatch.hint = _loss_hint(native, got, LOSSES) or "hint.train_loop.parameters"
     return result
 
 

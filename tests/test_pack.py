@@ -1,0 +1,226 @@
+"""Packs (`grader pack`): a bank frozen for students grades exactly as the live bank, with no answer in it;
+hidden checks are graded later."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from conftest import ROOT, grader, mutant_path, reference_path
+from grader import bank, engine, pack, report, submission, validate
+from grader.results import ExerciseReport, Status
+
+SMALL = ("sq_loss", "mnist_loss")  # quick to freeze; both have a hidden check
+
+
+@pytest.fixture(scope="module")
+def small_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("packs") / "smallpack"
+    assert pack.build([f"builtin:{name}" for name in SMALL], root) == sorted(SMALL)
+    return root
+
+
+@pytest.fixture
+def using(small_pack: Path):
+    bank.use([small_pack])
+    yield small_pack
+    bank.use([])
+
+
+def _grade(ref: str, path: Path) -> ExerciseReport:
+    with submission.prepared(path, ref) as source:
+        return engine.grade(bank.get(ref), source)
+
+
+def test_a_pack_holds_no_answer_and_only_plain_data(small_pack: Path):
+    files = sorted(p.relative_to(small_pack).as_posix() for p in small_pack.rglob("*") if p.is_file())
+    assert "pack.json" in files and "pyproject.toml" in files and "torchgrader.toml" in files
+    for name in SMALL:
+        for part in (f"exercises/{name}.py", f"exercises/{name}/checks.py", f"exercises/{name}/text.toml",
+                     f"exercises/{name}/frozen.json", f"exercises/{name}/frozen.pt.xz"):
+            assert part in files
+    assert not [f for f in files if re.search(r"reference_solutions|mutants|alternates|hidden\.py", f)], files
+    solutions = [reference_path(n).read_text().split('"""')[-1].strip() for n in SMALL]
+    mutant = mutant_path("sq_loss", "expanded_square").read_text().split('"""')[-1].strip()
+    for path in small_pack.rglob("*"):
+        if path.is_file() and not path.name.endswith(".xz"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(s in text for s in [*solutions, mutant]), path
+    hidden = json.loads((small_pack / "exercises/sq_loss/frozen.json").read_text())["hidden"]
+    assert hidden == [{"id": "accurate_near", "title": "accurate for large values close to each other", "points": 1.0}]
+    tensors = pack.load_tensors(small_pack / "exercises/sq_loss/frozen.pt.xz")  # weights_only=True inside
+    assert tensors and all(type(t) is torch.Tensor for t in tensors.values())
+    assert sum(p.stat().st_size for p in small_pack.rglob("*") if p.is_file()) < 500_000
+
+
+def test_a_pack_grades_as_the_live_bank_without_loading_a_reference(using: Path):
+    for name in SMALL:
+        for path in (reference_path(name), ROOT / "exercises" / f"{name}.py"):
+            live, frozen = _grade(f"builtin:{name}", path), _grade(f"smallpack:{name}", path)
+            visible = [c for c in live.checks if not c.hidden]
+            assert _facts(frozen.checks) == _facts(visible)
+    assert not [m for m in sys.modules if m.startswith("grader_reference.smallpack")]
+
+
+def test_a_pack_reads_its_data_not_a_reference(using: Path):
+    path = using / "exercises/sq_loss/frozen.pt.xz"
+    saved = path.read_bytes()
+    tensors = pack.load_tensors(path)
+    try:
+        pack.save_tensors({k: t * 2 if t.is_floating_point() else t for k, t in tensors.items()}, path)
+        engine._reference.cache_clear()  # this process graded it before the change
+        doubled = _grade("smallpack:sq_loss", reference_path("sq_loss"))
+        assert doubled.checks[1].status is Status.FAILED  # the reference itself, judged by doubled data
+    finally:
+        path.write_bytes(saved)
+        engine._reference.cache_clear()
+    assert _grade("smallpack:sq_loss", reference_path("sq_loss")).score == 4
+
+
+def test_a_student_sees_how_many_hidden_checks_are_graded_later(using: Path):
+    from rich.console import Console
+
+    got = _grade("smallpack:sq_loss", mutant_path("sq_loss", "expanded_square"))
+    assert got.score == got.max_score == 4  # out of the visible points: the hidden check is not here
+    assert [c.id for c in got.checks] == ["shape", "values", "grad", "inputs_unchanged"]
+    assert got.hidden_later == [("accurate for large values close to each other", 1.0)]
+    for lang, said in (("en", "1 hidden checks (1 points) are graded later"), ("ja", "非公開チェック 1 件（1 点）")):
+        console = Console(width=300, record=True)
+        report.render(got, console, lang)
+        shown = console.export_text()
+        assert said in shown and "out of the 4 points" in shown if lang == "en" else said in shown
+        assert "accurate" not in shown and "accurate_near" not in json.dumps(report.to_json(got, lang))
+    assert report.to_json(got)["hidden_later"] == {"checks": 1, "points": 1.0}
+
+
+def test_the_full_bank_grades_hidden_checks_and_gradescope_publishes_them_later():
+    from grader.exports import gradescope
+    from grader.exports.common import Gradebook
+
+    got = _grade("builtin:sq_loss", mutant_path("sq_loss", "expanded_square"))
+    hidden = got.checks[-1]
+    assert (hidden.id, hidden.hidden, hidden.status) == ("accurate_near", True, Status.FAILED)
+    assert hidden.feedback is not None and hidden.feedback.summary[0] == "hidden_failed"
+    assert got.score == 4 and got.max_score == 5 and not got.hidden_later
+    right = _grade("builtin:mnist_loss", reference_path("mnist_loss"))
+    assert right.checks[-1].hidden and right.score == right.max_score == 5
+    wrong = _grade("builtin:mnist_loss", mutant_path("mnist_loss", "exp_ratio_sigmoid"))
+    assert wrong.checks[-1].status is Status.FAILED and wrong.score == 4
+    student = {"student": "s1", "status": "graded", "score": 4.0, "max_score": 5.0,
+               "exercises": [report.to_json(got)], "message": ""}
+    book = Gradebook(exercises=("sq_loss",), exercise_max={"sq_loss": 5.0}, title="t")
+    tests = gradescope.results(student, book)["tests"]
+    assert [t.get("visibility") for t in tests] == [None, None, None, None, "after_published"]
+
+
+def test_reference_cpu_is_scaled_by_the_calibration(using: Path, monkeypatch: pytest.MonkeyPatch):
+    bank.use([])
+    big = Path(str(using).replace("smallpack", "timedpack"))
+    if not big.is_dir():
+        monkeypatch.setattr(pack, "_mutants", lambda ref, index: {})  # (the mutants' data is not timed)
+        pack.build(["builtin:broadcast_distances"], big)
+    bank.use([big])
+    index = [c.id for c in bank.get("timedpack:broadcast_distances").checks].index("vectorised")
+    stored = json.loads((big / "exercises/broadcast_distances/frozen.json").read_text())["checks"][index]["cpu"]
+    at_pack = pack.read_mark(big)["calibration"]
+    monkeypatch.setattr(pack, "calibration", lambda: at_pack * 3)  # a machine three times slower
+    assert engine.reference_cpu("timedpack:broadcast_distances", index, "cpu") == pytest.approx(stored * 3)
+    assert 0 < stored < 1
+
+
+def test_validate_names_a_stale_pack_and_the_command(using: Path, tmp_path: Path):
+    assert pack.stale(using, list(SMALL)) == {"sq_loss": [], "mnist_loss": []}
+    stale = tmp_path / "stale"
+    shutil.copytree(using, stale)
+    path = stale / "exercises/sq_loss/frozen.pt.xz"
+    tensors = pack.load_tensors(path)
+    first = json.loads((stale / "exercises/sq_loss/frozen.json").read_text())["checks"][1]["native"]
+    number = str(next(iter(first.values()))["value"]["tensor"])
+    tensors[number] = tensors[number] + 1
+    pack.save_tensors(tensors, path)
+    problems = pack.stale(stale, list(SMALL))
+    assert problems["mnist_loss"] == []
+    assert any(f"sq_loss, check '{c}'" in line and f"grader pack --out {stale}" in line
+               for line in problems["sq_loss"] for c in ("shape", "values"))
+
+
+def test_validate_fails_when_the_builtin_pack_is_stale(monkeypatch: pytest.MonkeyPatch, small_pack: Path):
+    monkeypatch.setattr(validate, "builtin_pack", lambda: small_pack)
+    ok = validate.packed(["sq_loss"])
+    assert [(v.subject.role, v.ok) for v in ok] == [("pack", True)]
+    missing = validate.packed(["my_linear"])
+    assert not missing[0].ok and "my_linear is not in it" in missing[0].problems[0]
+
+
+def test_grader_pack_command_writes_an_installable_pack(tmp_path: Path):
+    done = grader("pack", "sq_loss", "--out", tmp_path / "p")
+    assert done.code == 0, done.stderr
+    assert json.loads((tmp_path / "p/pack.json").read_text())["exercises"] == ["sq_loss"]
+    assert 'torchgrader.banks' in (tmp_path / "p/pyproject.toml").read_text() and "pip install" in done.stdout
+    again = grader("pack", "--bank", tmp_path / "p", "--out", tmp_path / "q")
+    assert again.code == 2 and "is a pack already" in again.stderr
+
+
+def test_an_exercise_is_packed_with_the_exercises_its_checks_use():
+    assert pack._with_siblings(ROOT, ["mnist_distance"]) == ["broadcast_distances", "mnist_distance"]
+
+
+# -- the whole built-in bank, both ways ---------------------------------------------------------
+
+
+def _facts(checks: list[Any]) -> list[tuple[Any, ...]]:
+    """What must be the same from a pack: statuses, scores, messages, margins (not durations). A message
+    that reports CPU milliseconds measured now has its numbers masked. Known mistakes are compared apart
+    (`_mistakes`)."""
+    out = []
+    for check in checks:
+        facts = check.feedback.model_dump() if check.feedback else None
+        if facts is not None:
+            facts.pop("mistakes", None)
+        said = json.dumps(facts, default=str)
+        if check.feedback is not None and check.feedback.summary[0].endswith((".slow", ".unmeasured")):
+            said = re.sub(r"\d+", "N", said)
+        out.append((check.id, check.status, check.score, check.max_score, said,
+                    None if check.margin is None else round(check.margin, 9)))
+    return out
+
+
+def _mistakes(checks: list[Any]) -> list[set[str]]:
+    return [{m[0] for m in getattr(c.feedback, "mistakes", None) or []} for c in checks]
+
+
+@pytest.mark.slow
+def test_the_whole_builtin_bank_grades_the_same_from_a_pack(tmp_path: Path):
+    names = [f"builtin:{n}" for n in next(b for b in bank.banks() if b.builtin).exercise_names()]
+    root = tmp_path / "wholepack"
+    pack.build(names, root)
+    subjects = validate.subjects(names)
+    bank.use([root])
+    try:
+        def both(subject: validate.Subject) -> tuple[str, list[Any], list[Any], list[Any]]:
+            live = _grade(subject.exercise, subject.path)
+            frozen = _grade(subject.exercise.replace("builtin:", "wholepack:"), subject.path)
+            hidden = [(c.title, c.max_score) for c in live.checks if c.hidden]
+            visible = [c for c in live.checks if not c.hidden]
+            return (f"{subject.role} {subject.path}", _facts(visible), _facts(frozen.checks),
+                    [hidden, frozen.hidden_later, _mistakes(visible), _mistakes(frozen.checks)])
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(both, subjects))
+    finally:
+        bank.use([])
+    assert len(results) > 150
+    for who, live, frozen, (hidden, later, said_live, said_frozen) in results:
+        assert frozen == live, who
+        assert later == hidden, who
+        # A pack has each mutant's observations for the checks its docstring names: it may say fewer known
+        # mistakes than the live bank (which can run any mutant on any check), never another one.
+        assert all(f <= s for f, s in zip(said_frozen, said_live)), who
