@@ -45,7 +45,7 @@ from typing import Any
 import torch
 
 from grader import bank
-from grader.bank.folder import load_module, mistake_id
+from grader.bank.folder import MutantDoc, load_module, mistake_id
 from grader.probes import Run, seed_everything
 from grader.sandbox.protocol import Observed, roundtrip
 from grader.spec import Check
@@ -57,9 +57,14 @@ SHOWN = 3  # recognised mistakes said at most, per check
 
 def candidates(exercise: str, index: int) -> list[str]:
     """The mutants of `exercise` ("bank:name") whose docstring names check `index` as catching them."""
-    where, name = bank.locate(exercise)
     check_id = bank.get(exercise).checks[index].id
-    return [mutant for mutant, doc in where.mistakes(name).items() if check_id in doc.caught_by]
+    return [mutant for mutant, doc in _docs(exercise).items() if check_id in doc.caught_by]
+
+
+@functools.cache
+def _docs(exercise: str) -> dict[str, MutantDoc]:
+    where, name = bank.locate(exercise)
+    return where.mistakes(name)
 
 
 def live_observations(exercise: str, index: int, device: str, seed: int) -> dict[str, Frozen]:
@@ -103,12 +108,12 @@ def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: st
         _, name = bank.locate(exercise)
     except Exception:  # noqa: BLE001 - a pack or a mutant that cannot be read: the feedback goes without
         return {}
-    out = {}
+    out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for index in failed:
         here = sorted((m for m in found if index in explained[m]), key=lambda m: m not in known[index])
         if here:
             most = max(len(explained[m]) for m in here)
-            out[index] = [(mistake_id(name, m), {}) for m in here if len(explained[m]) == most][:SHOWN]
+            out[index] = [(mistake_id(name, m), dict[str, Any]()) for m in here if len(explained[m]) == most][:SHOWN]
     return out
 
 
