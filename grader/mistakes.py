@@ -46,6 +46,7 @@ import torch
 
 from grader import bank
 from grader.bank.folder import MutantDoc, load_module, mistake_id
+from grader.i18n import known
 from grader.probes import Run, seed_everything
 from grader.sandbox.protocol import Observed, roundtrip
 from grader.spec import Check
@@ -94,12 +95,12 @@ def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: st
         spec = bank.get(exercise)
         failed = {i: got for i, got in failed.items() if not spec.checks[i].hidden and not spec.checks[i].sees}
         budget = _Budget(exercise, device, seed)
-        known = {i: observations(exercise, i, device, seed, budget) for i in failed}
-        recognised = {i: matching(spec.checks[i], known[i], got) for i, got in failed.items()}
+        computed = {i: observations(exercise, i, device, seed, budget) for i in failed}
+        recognised = {i: matching(spec.checks[i], computed[i], got) for i, got in failed.items()}
         found = list(dict.fromkeys(m for names in recognised.values() for m in names))
 
         def matches(mutant: str, index: int) -> bool:
-            if mutant in recognised[index] or mutant in known[index]:
+            if mutant in recognised[index] or mutant in computed[index]:
                 return mutant in recognised[index]
             other = budget.observed(mutant, index)
             return other is not None and bool(matching(spec.checks[index], {mutant: other}, failed[index]))
@@ -110,10 +111,13 @@ def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: st
         return {}
     out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for index in failed:
-        here = sorted((m for m in found if index in explained[m]), key=lambda m: m not in known[index])
+        here = sorted((m for m in found if index in explained[m]), key=lambda m: m not in computed[index])
         if here:
             most = max(len(explained[m]) for m in here)
-            out[index] = [(mistake_id(name, m), dict[str, Any]()) for m in here if len(explained[m]) == most][:SHOWN]
+            said = [mistake_id(name, m) for m in here if len(explained[m]) == most]
+            said = [m for m in said if known(m)]  # a pack that did not bring its mutants' sentences says none
+            if said:
+                out[index] = [(m, dict[str, Any]()) for m in said[:SHOWN]]
     return out
 
 

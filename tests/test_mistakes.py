@@ -192,3 +192,19 @@ def test_the_docstring_format_reads_wrapped_sentences(tmp_path: Path) -> None:
     doc = mutant_doc(path)
     assert doc.mistake == {"en": "a sentence that wraps.", "ja": "折り返す文です。"}
     assert doc.caught_by == ("a", "b_2")
+
+
+def test_a_folder_without_mutant_source_reads_its_mistakes_file(tmp_path: Path) -> None:
+    """A pack keeps no mutant's code: its `mistakes.json` brings the sentences and the catching checks."""
+    import shutil
+
+    from conftest import copy_bank
+    from grader.bank.folder import MISTAKES, Bank, mistakes_json
+
+    root = copy_bank(tmp_path, "sq_loss")
+    full = Bank.open(root, "--bank").mistakes("sq_loss")
+    shutil.rmtree(root / "exercises" / "sq_loss" / "mutants")
+    assert Bank.open(root, "--bank").mistakes("sq_loss") == {}
+    (root / "exercises" / "sq_loss" / MISTAKES).write_text(mistakes_json(full), encoding="utf-8")
+    assert Bank.open(root, "--bank").mistakes("sq_loss") == full
+    assert full["mean_reduction"].mistake["ja"] == ".mean() で平均して、1 つの値にしてしまっています。"

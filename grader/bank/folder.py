@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import json
 import re
 import string
 import sys
@@ -92,8 +93,11 @@ class Bank:
         return sorted(p for p in (self.folder(exercise) / "mutants").glob("*.py") if not p.name.startswith("_"))
 
     def mistakes(self, exercise: str) -> dict[str, MutantDoc]:
-        """Each mutant's docstring read (`mutant_doc`), by mutant name."""
-        return {path.stem: mutant_doc(path) for path in self.mutants(exercise)}
+        """Each mutant's docstring read (`mutant_doc`), by mutant name; in a folder without mutant source (a
+        pack), what its MISTAKES file keeps of them."""
+        docs = {path.stem: mutant_doc(path) for path in self.mutants(exercise)}
+        stored = self.folder(exercise) / MISTAKES
+        return docs if docs or not stored.is_file() else read_mistakes(stored)
 
     def alternates(self, exercise: str) -> list[Path]:
         return sorted(p for p in (self.folder(exercise) / "alternates").glob("*.py") if not p.name.startswith("_"))
@@ -188,6 +192,25 @@ def _joined(sentence: str) -> str:
         if line:
             out += ("" if not out or (not out[-1].isascii() and not line[0].isascii()) else " ") + " ".join(line.split())
     return out
+
+
+MISTAKES = "mistakes.json"  # in a pack: its mutants' explanations and catching checks, without their code
+
+
+def mistakes_json(docs: dict[str, MutantDoc]) -> str:
+    """What a pack writes as MISTAKES (`Bank.mistakes` of the full bank in, `read_mistakes` reads it back)."""
+    return json.dumps({mutant: {"mistake": doc.mistake, "caught_by": list(doc.caught_by)}
+                       for mutant, doc in sorted(docs.items())}, ensure_ascii=False, indent=1)
+
+
+def read_mistakes(path: Path) -> dict[str, MutantDoc]:
+    """A MISTAKES file read back ({} where it cannot be: known mistakes are then not said)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(mutant): MutantDoc({str(k): str(v) for k, v in entry["mistake"].items()},
+                                       tuple(str(c) for c in entry["caught_by"])) for mutant, entry in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def mistake_id(exercise: str, mutant: str) -> str:
