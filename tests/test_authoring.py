@@ -170,3 +170,75 @@ def test_check_assignment_runs_the_assignments_setup_first(tmp_path, run_grader)
 def test_check_wants_an_exercise_or_an_assignment(args, run_grader):
     run = run_grader(*args)
     assert run.code == 2 and "give either an EXERCISE" in run.stderr and "Traceback" not in run.stderr
+
+
+# docs/authoring.md, built by running it: its ```console blocks are run ("$ " lines, in order, in one folder),
+# its ```python PATH / ```toml PATH blocks are written to PATH first, and every output line it shows must be
+# what the command prints now ("..." stands for lines left out).
+
+DOC = ROOT / "docs" / "authoring.md"
+HOME = "/home/me/work"  # the folder the doc's commands run in, as the doc names it
+FENCE = re.compile(r"^```([a-z]*)(?:[ \t]+(\S+))?[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+
+
+def doc_steps(text: str) -> list[tuple[str, str, str]]:
+    """("file", path, content) and ("run", command, expected output), in the doc's order."""
+    steps: list[tuple[str, str, str]] = []
+    for lang, path, body in FENCE.findall(text):
+        if path and lang in ("python", "toml"):
+            steps.append(("file", path, body))
+        elif lang == "console":
+            for chunk in re.split(r"^\$ ", body, flags=re.M)[1:]:
+                command, _, expected = chunk.partition("\n")
+                steps.append(("run", command, expected))
+    return steps
+
+
+def normal(text: str, work: Path) -> list[str]:
+    """Lines as compared: the work folder as the doc names it, durations and spacing left out."""
+    text = text.replace(str(work), HOME).replace(str(ROOT), "/opt/torchgrader")
+    text = re.sub(r"\b\d+(\.\d+)? ?s\b", "N s", text)
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def run_doc(work: Path) -> list[tuple[str, str, str]]:
+    """Every step of the doc done in `work`: (command, expected output, actual output and exit code)."""
+    installed = any(point.value == PLUGIN for point in entry_points(group="pytest11"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "NO_COLOR": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("GRADER_BANK", None)
+    if not installed:
+        env["PYTEST_ADDOPTS"] = f"-p {PLUGIN} -p no:cacheprovider -p no:randomly"
+    done = []
+    for kind, what, body in doc_steps(DOC.read_text(encoding="utf-8")):
+        if kind == "file":
+            (work / what).parent.mkdir(parents=True, exist_ok=True)
+            (work / what).write_text(body, encoding="utf-8")
+            continue
+        run = subprocess.run(["bash", "-c", what], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+        done.append((what, body, f"{run.stdout}{run.stderr}\n[exit {run.returncode}]"))
+    return done
+
+
+def test_the_authoring_guide_runs_as_written(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    done = run_doc(work)
+    commands = [command for command, _, _ in done]
+    for needed in ("grader new", "grader validate", "grader list", "grader check", "grader grade", "pytest",
+                   "grader pack"):
+        assert any(c.startswith(needed) or f" {needed}" in c for c in commands), needed
+    for command, expected, actual in done:
+        got = set(normal(actual, work))
+        assert actual.rstrip().endswith("[exit 0]") or "echo exit $?" in command, (command, actual)
+        for line in normal(expected, work):
+            if line != "...":
+                assert line in got, f"$ {command}\nthe doc shows: {line}\nthe command printed:\n{actual}"
+
+
+if __name__ == "__main__":  # print what the doc's commands print now, to paste into docs/authoring.md
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for command, _, actual in run_doc(Path(folder)):
+            print(f"$ {command}\n{actual.replace(folder, HOME)}\n")
