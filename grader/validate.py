@@ -44,6 +44,9 @@ def subjects(exercises: list[str]) -> list[Subject]:
     out: list[Subject] = []
     for ref in exercises:
         where, name = bank.locate(ref)
+        if where.is_pack:  # its stubs only: a pack holds no reference, mutant or alternate
+            out.append(Subject(ref, "stub", where.stub(name)))
+            continue
         out.append(Subject(ref, "reference", where.reference(name)))
         out.append(Subject(ref, "stub", where.stub(name)))
         out += [Subject(ref, "mutant", path, caught_by=doc.caught_by, mistake=tuple(doc.mistake))
