@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +105,21 @@ def _terminal(result: Any) -> str:
 
 @pytest.fixture(scope="module")
 def graded() -> list[tuple[str, Any]]:
-    from grader import validate
+    """Every reference, stub and mutant of the nine, graded as `grader validate` grades them (in threads: each
+    grading waits on its sandbox's worker)."""
+    from grader import engine, submission, validate
+    from grader.sandbox import runner
 
-    verdicts = validate.validate(NINE)
-    return [(f"{v.subject.exercise}/{v.subject.role}/{v.subject.name}", v.report) for v in verdicts
-            if v.subject.role in ("reference", "stub", "mutant")]
+    runner.warm_up()
+    todo = [s for s in validate.subjects(NINE) if s.role in ("reference", "stub", "mutant")]
+
+    def grade(subject: validate.Subject) -> tuple[str, Any]:
+        with submission.prepared(subject.path, subject.exercise) as source:
+            report = engine.grade(bank.get(subject.exercise), source)
+        return f"{subject.exercise}/{subject.role}/{subject.name}", report
+
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
+        return list(pool.map(grade, todo))
 
 
 @pytest.mark.slow
