@@ -257,8 +257,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     for line in cell_lines(report.cells, lang, report.cells_omitted):
         table.add_row(Text("!", style="yellow"), _labelled(text("report.cells", lang), line, "yellow"), None)
     if shows_load_output(report.load_failed, report.load_output):
-        shown = output_lines(report.load_output, report.load_output_omitted, lang, OUTPUT_LINES)
-        said = "\n".join([text("report.load_output", lang) + ":", *shown])
+        loaded = output_lines(report.load_output, report.load_output_omitted, lang, OUTPUT_LINES)
+        said = "\n".join([text("report.load_output", lang) + ":", *loaded])
         table.add_row(Text("!", style="yellow"), _labelled("", said, "dim"), None)
     for line in isolation_lines(report, lang) + hidden_lines(report, lang):
         table.add_row(Text("!", style="yellow"), Text(line, style="yellow"), None)

@@ -10,11 +10,12 @@ from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import grader
-from grader import notebook_session
+from grader import bank, notebook_session
 from grader import report as report_module
 from grader.results import Status
 
 SQ_LOSS = (ROOT / "reference_solutions" / "sq_loss.py").read_text()
+FULL = int(bank.get("sq_loss").max_score)  # sq_loss's points
 
 
 def write_notebook(path: Path, *cells: str) -> Path:
@@ -111,7 +112,7 @@ def test_check_inside_a_notebook_grades_the_cells_run_so_far(monkeypatch):
     assert report.file == "this notebook"
     assert report.score == report.max_score  # the later definition wins, as in the kernel
     html = report._repr_html_()
-    assert "<table" in html and "4 / 4" in html
+    assert "<table" in html and f"{FULL} / {FULL}" in html
 
     shell.history_manager = _FakeHistory(["def sq_loss(a, b):\n    return (a - b).abs()"])
     report = grader.check("sq_loss", lang="ja")
@@ -136,7 +137,7 @@ def test_check_in_a_real_jupyter_kernel_shows_an_html_table(tmp_path, kernel):
     client.execute()
     outputs = notebook.cells[1].outputs
     html = [o["data"]["text/html"] for o in outputs if o.get("output_type") == "execute_result"]
-    assert html and "4 / 4" in html[0], outputs
+    assert html and f"{FULL} / {FULL}" in html[0], outputs
 
 
 STATE = """
@@ -166,7 +167,7 @@ def test_check_in_a_notebook_leaves_the_kernel_as_it_was(tmp_path):
     client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     printed = "".join(o.get("text", "") for o in notebook.cells[3].outputs)
-    assert "STATE True 4.0 []" in printed, notebook.cells[3].outputs
+    assert f"STATE True {FULL:.1f} []" in printed, notebook.cells[3].outputs
 
 
 def test_a_cell_that_raises_still_defines_what_comes_after_it(tmp_path):
@@ -180,7 +181,7 @@ def test_a_cell_that_raises_still_defines_what_comes_after_it(tmp_path):
 
     solved = write_notebook(tmp_path / "solved.ipynb", "import torch",
                             "atform.add_event('Coding Exercise 2.1')\n\n" + SQ_LOSS + "\nsq_loss(1, 2).backward()")
-    assert grader.check("sq_loss", file=solved).score == 4
+    assert grader.check("sq_loss", file=solved).score == FULL
 
 
 def test_an_undefined_name_gets_the_hint_about_imports_not_the_checks_hint(tmp_path):
