@@ -1,5 +1,5 @@
 """Mistake: returns the bias-corrected moments m_hat and v_hat as the new state, so they are corrected again at every step.
-間違い: バイアス補正したモーメント m_hat と v_hat を新しい状態として返しており、毎ステップ補正が重なる。
+間違い: バイアス補正したモーメント m_hat と v_hat を新しい状態として返しているため、毎ステップ補正が重なります。
 Caught by: one_step, trajectory, state."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: uses the default betas (0.9, 0.999) instead of the betas argument.
-間違い: 引数 betas ではなく、既定値 (0.9, 0.999) を使っている。
+間違い: 引数 betas ではなく、既定値 (0.9, 0.999) を使っています。
 Caught by: one_step, trajectory, state."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: adds eps inside the square root, sqrt(v_hat + eps), instead of after it as torch.optim.Adam does.
-間違い: torch.optim.Adam のように平方根の後ではなく、平方根の中で eps を足している: sqrt(v_hat + eps)。
+間違い: torch.optim.Adam のように平方根の後ではなく、平方根の中で eps を足しています: sqrt(v_hat + eps)。
 Caught by: one_step."""
 
 import torch

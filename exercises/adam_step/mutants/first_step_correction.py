@@ -1,5 +1,5 @@
 """Mistake: ignores step and always bias-corrects as at the first step, dividing by (1 - beta1) and (1 - beta2).
-間違い: step を無視し、常に最初のステップと同じく (1 - beta1) と (1 - beta2) で割ってバイアス補正している。
+間違い: step を無視して、常に最初のステップと同じく (1 - beta1) と (1 - beta2) で割ってバイアス補正しています。
 Caught by: one_step, trajectory, state."""
 
 import torch

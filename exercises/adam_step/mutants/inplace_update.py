@@ -1,5 +1,5 @@
 """Mistake: updates param and the moments in place, as torch.optim does with its own state, changing the caller's tensors.
-間違い: torch.optim が自分の状態に対して行うように、param とモーメントをその場で更新しており、呼び出し側のテンソルが変わってしまう。
+間違い: torch.optim が自分の状態に対して行うように param とモーメントをその場で更新していて、呼び出し側のテンソルを書き換えています。
 Caught by: inputs_unchanged."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: accumulates the first moment like SGD's momentum buffer, beta1 * exp_avg + grad, mixing the two conventions.
-間違い: 1 次モーメントを SGD のモーメンタムバッファのように beta1 * exp_avg + grad で蓄積し、2 つの流儀を混ぜている。
+間違い: 1 次モーメントを SGD のモーメンタムバッファのように beta1 * exp_avg + grad で蓄積していて、2 つの流儀が混ざっています。
 Caught by: one_step, state."""
 
 import torch

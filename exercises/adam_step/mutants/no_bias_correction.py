@@ -1,5 +1,5 @@
 """Mistake: leaves out the bias correction (the book's eq. 8.9), so the first steps are about 3 times too long.
-間違い: バイアス補正を省いており（本の式 8.9）、最初のステップが約 3 倍長すぎる。
+間違い: バイアス補正を省いているため（本の式 8.9）、最初のステップが約 3 倍長すぎます。
 Caught by: one_step, trajectory, state."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: multiplies the update by the gradient once more, the stray g of the Japanese edition's eq. 8.9.
-間違い: 日本語版の式 8.9 にある余分な g のとおり、更新量にもう一度勾配を掛けている。
+間違い: 日本語版の式 8.9 にある余分な g のとおり、更新量にもう一度勾配を掛けています。
 Caught by: one_step, trajectory."""
 
 import torch

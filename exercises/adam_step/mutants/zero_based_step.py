@@ -1,5 +1,5 @@
 """Mistake: takes step as the number of steps already taken, so the bias correction uses step + 1.
-間違い: step をすでに済んだステップ数と考え、バイアス補正に step + 1 を使っている。
+間違い: step をすでに済んだステップ数と考えて、バイアス補正に step + 1 を使っています。
 Caught by: one_step, trajectory."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: collects Python floats with .item() and rebuilds the result with torch.tensor, which cuts the autograd graph.
-間違い: .item() で Python の float を集めて torch.tensor で結果を作り直しており、計算グラフが切れている。
+間違い: .item() で Python の float を集めて torch.tensor で結果を作り直しているため、計算グラフが切れています。
 Caught by: grad."""
 
 import torch

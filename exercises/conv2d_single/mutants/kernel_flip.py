@@ -1,5 +1,5 @@
 """Mistake: flips the kernel by 180° (a true convolution), which PyTorch's Conv2d does not do.
-間違い: カーネルを 180° 反転している（本来の畳み込み）が、PyTorch の Conv2d は反転しない。
+間違い: カーネルを 180° 反転しています（本来の畳み込み）が、PyTorch の Conv2d は反転しません。
 Caught by: values, padding, stride."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: pads with -1, the background value of the book's images, instead of 0.
-間違い: 0 ではなく、本の画像の背景値である -1 でパディングしている。
+間違い: 0 ではなく、本の画像の背景値である -1 でパディングしています。
 Caught by: padding."""
 
 import torch

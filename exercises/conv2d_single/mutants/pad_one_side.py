@@ -1,5 +1,5 @@
 """Mistake: puts all the padding after the image (bottom and right) instead of on every side.
-間違い: パディングを四辺ではなく、画像の後ろ（下と右）にまとめて追加している。
+間違い: パディングを四辺ではなく、画像の後ろ（下と右）にまとめて追加しています。
 Caught by: padding."""
 
 import torch

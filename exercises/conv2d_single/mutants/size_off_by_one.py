@@ -1,5 +1,5 @@
 """Mistake: leaves out the "+ 1" of the output size, so the last row and column are missing.
-間違い: 出力サイズの「+ 1」を忘れ、最後の行と列が欠けている。
+間違い: 出力サイズの「+ 1」を忘れていて、最後の行と列が欠けています。
 Caught by: shape."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: slides the kernel one element at a time whatever the stride.
-間違い: stride に関係なく、カーネルを 1 要素ずつ動かしている。
+間違い: stride に関係なく、カーネルを 1 要素ずつ動かしています。
 Caught by: stride."""
 
 import torch

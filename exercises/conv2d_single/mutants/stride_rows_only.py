@@ -1,5 +1,5 @@
 """Mistake: applies the stride to the rows only; along a row the kernel moves one column at a time.
-間違い: stride を行方向にだけ適用し、列方向には 1 列ずつ動かしている。
+間違い: stride を行方向にだけ適用していて、列方向には 1 列ずつ動かしています。
 Caught by: stride."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: calls F.conv2d instead of computing the convolution by hand.
-間違い: 畳み込みを手で計算せず、F.conv2d を呼んでいる。
+間違い: 畳み込みを手で計算せず、F.conv2d を呼んでいます。
 Caught by: by_hand."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: writes the forward as 0.5 * (5x³ - 3), dropping the x of the second term (the backward still matches it).
-間違い: forward を 0.5 * (5x³ - 3) と書き、第 2 項の x を落としている（backward はそれに合っている）。
+間違い: forward を 0.5 * (5x³ - 3) と書いて、第 2 項の x を落としています（backward はそれに合わせてあります）。
 Caught by: forward."""
 
 import torch

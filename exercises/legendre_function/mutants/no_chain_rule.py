@@ -1,5 +1,5 @@
 """Mistake: backward returns the derivative P3'(input) without multiplying it by grad_output (no chain rule).
-間違い: backward が導関数 P3'(input) を grad_output に掛けずに返している（連鎖律がない）。
+間違い: backward が導関数 P3'(input) を grad_output に掛けずに返しています（連鎖律がありません）。
 Caught by: gradcheck, gradients."""
 
 import torch

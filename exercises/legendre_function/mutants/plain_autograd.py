@@ -1,6 +1,6 @@
 """Mistake: writes P3 with ordinary torch operations behind an `apply` of its own instead of subclassing
 torch.autograd.Function, so autograd differentiates it and the backward written is never used.
-間違い: torch.autograd.Function を継承せず、独自の apply の中で普通の torch の演算で P3 を書いており、勾配は autograd が計算して、書いた backward は使われない。
+間違い: torch.autograd.Function を継承せず、独自の apply の中で普通の torch の演算で P3 を書いているため、勾配は autograd が計算し、書いた backward は使われません。
 Caught by: function."""
 
 import torch

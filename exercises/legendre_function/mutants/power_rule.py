@@ -1,5 +1,5 @@
 """Mistake: differentiates x³ as x², forgetting to multiply by the exponent 3.
-間違い: x³ を微分するときに指数の 3 を掛け忘れ、x² としている。
+間違い: x³ を微分するときに指数の 3 を掛け忘れて、x² としています。
 Caught by: gradcheck, gradients."""
 
 import torch

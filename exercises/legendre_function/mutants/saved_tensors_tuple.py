@@ -1,5 +1,5 @@
 """Mistake: takes ctx.saved_tensors, a tuple, as the input tensor itself (input = ctx.saved_tensors), so backward raises.
-間違い: タプルである ctx.saved_tensors を入力テンソルそのものとして受け取っており（input = ctx.saved_tensors）、backward が例外を出す。
+間違い: タプルである ctx.saved_tensors を入力テンソルそのものとして受け取っているため（input = ctx.saved_tensors）、backward が例外を出します。
 Caught by: gradcheck, gradients."""
 
 import torch

@@ -1,5 +1,5 @@
 """Mistake: saves the output instead of the input for backward, so the derivative is taken at P3(x) instead of x.
-間違い: backward のために入力ではなく出力を保存しており、導関数を x ではなく P3(x) の位置で評価している。
+間違い: backward のために入力ではなく出力を保存しているため、導関数を x ではなく P3(x) の位置で評価しています。
 Caught by: gradcheck, gradients."""
 
 import torch
