@@ -469,3 +469,28 @@ def test_dask_grades_a_course_banks_class_as_the_local_pool_does(tmp_path):
     full = student(tmp_path / "dask", "ann")["max_score"]
     assert [student(tmp_path / "dask", n)["score"] == full for n in ("ann", "ben", "cat")] == [True, False, False]
     assert student(tmp_path / "dask", "ann")["exercises"][0]["exercise"] == "sq_loss"
+
+
+def test_a_dask_task_carries_its_bank_to_a_worker_that_cannot_read_the_folder(tmp_path, monkeypatch):
+    from conftest import copy_bank
+
+    from grader import bank
+    from grader.batch import run
+
+    root = copy_bank(tmp_path / "banks", "sq_loss")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text((root / "reference_solutions/sq_loss.py").read_text())
+    (folder / "ben.py").write_text((root / "exercises/sq_loss/mutants/mean_reduction.py").read_text())
+    tasks = [submissions.load(sub, ("course:sq_loss",), folder) for sub in submissions.discover(folder)]
+    shipped = run.ship_banks((str(root),))
+    assert run.ship_banks((str(root),)) == shipped  # the same bank, the same bytes: unpacked once per machine
+    root.rename(tmp_path / "elsewhere")  # the worker's machine has no such folder
+    monkeypatch.setattr(run, "SHIPPED_BANKS", tmp_path / "worker-cache")
+    try:
+        ann, ben = (run.grade_shipped(task, Settings(banks=(str(root),)), shipped) for task in tasks)
+    finally:
+        bank.use([])
+    assert ann.exercises[0].score == ann.exercises[0].max_score > 0
+    assert 0 < ben.exercises[0].score < ben.exercises[0].max_score
+    assert [p.name for p in (tmp_path / "worker-cache").iterdir()] == [shipped[0][1]]

@@ -12,10 +12,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import hashlib
+import io
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -131,7 +135,9 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
                 todo.append(task)
         if todo:  # a re-run that finds everything in the gradebook starts no sandbox at all
             with _executor(plan) as pool:
-                futures = {pool.submit(grade_task, task, plan.settings): task for task in todo}
+                shipped = ship_banks(plan.settings.banks) if plan.scheduler else None  # workers elsewhere
+                futures = {(pool.submit(grade_task, task, plan.settings) if shipped is None else
+                            pool.submit(grade_shipped, task, plan.settings, shipped)): task for task in todo}
                 for future in cf.as_completed(futures):
                     task = futures[future]
                     report, files = _contained(_result(future, task), task, plan.lang)  # rendered once
@@ -162,6 +168,43 @@ def _forget_raw_name(students_dir: Path, student: str) -> None:
         return
     if isinstance(written, dict) and written.get("student") == student:
         old.unlink()
+
+
+Shipped = tuple[tuple[str, str, bytes], ...]  # each bank (besides the built-in one): folder name, digest, zip
+SHIPPED_BANKS = Path(tempfile.gettempdir()) / "torchgrader-banks"  # a Dask worker's unpacked banks, by digest
+BANK_FILES = ("torchgrader.toml", "pack.json", "exercises", "reference_solutions")
+
+
+def ship_banks(roots: tuple[str, ...]) -> Shipped:
+    """The banks' files, zipped, so that a Dask worker on another machine grades with the grader's banks."""
+    shipped = []
+    for root in map(Path, roots):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                inside = path.relative_to(root).parts
+                if path.is_file() and inside[0] in BANK_FILES and "__pycache__" not in inside:
+                    archive.writestr(zipfile.ZipInfo("/".join(inside)), path.read_bytes())  # no dates: same bytes
+        data = buffer.getvalue()
+        shipped.append((root.name, hashlib.sha256(data).hexdigest()[:16], data))
+    return tuple(shipped)
+
+
+def grade_shipped(task: found.Task, settings: Settings, shipped: Shipped) -> StudentReport:
+    """`grade_task` on a Dask worker, with the banks the task carries (unpacked once per version and machine)."""
+    roots = []
+    for name, digest, data in shipped:
+        target = SHIPPED_BANKS / digest / name  # the folder's name: a bank without [bank] name is named by it
+        if not target.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=target.parent))
+            zipfile.ZipFile(io.BytesIO(data)).extractall(staging)
+            try:
+                os.rename(staging, target)  # whole or not at all; another thread may have been first
+            except OSError:
+                shutil.rmtree(staging, ignore_errors=True)
+        roots.append(str(target))
+    return grade_task(task, dataclasses.replace(settings, banks=tuple(roots)))
 
 
 def _fingerprint(ref: str) -> str:
