@@ -326,15 +326,12 @@ def _reference_cpu(ref: str, index: int) -> float:
 
 
 def _mutants(ref: str, index: int) -> dict[str, Frozen]:
-    """The mutants' observations for one check, where known-mistake feedback (grader.mistakes) exists."""
+    """The observations of the mutants known-mistake feedback compares with on one check
+    (`grader.mistakes.live_observations`: those whose docstring names the check)."""
+    from grader import mistakes
     from grader.sandbox.child import SEED
 
-    try:
-        from grader import mistakes  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    live = getattr(mistakes, "live_observations", None)
-    return {} if live is None else dict(live(ref, index, "cpu", SEED))
+    return dict(mistakes.live_observations(ref, index, "cpu", SEED))
 
 
 def build(refs: list[str], out: Path) -> list[str]:
