@@ -20,15 +20,15 @@ Which mutants, and what is said (`explain`):
   the student's source and CPU time, which a mutant's observations do not hold; their message already
   names the construct. Hidden checks, errors and timeouts get nothing.
 
-Where the observations come from: a pack's stored data (`grader.pack.mutant_observations`), else the
-mutants run in the grader, as `engine._reference` runs the reference (mutants are trusted instructor
-files). A failing student must not wait for them: one report spends at most `LIVE_BUDGET` seconds on live
-mutant runs. A check's candidates are not started where the reference's own CPU time for that probe says
-they cannot fit (`cnn_classifier.training`: 0.65 s a run; `train_loop.returns`: the exercise's first probe,
-about 1 s with torch's warm-up), and a run that overruns what is left is stopped (`train_loop`'s
-`global_epochs` trains 1847 epochs) and not tried again in the process. Runs already made in the process
-(a batch, `grader validate`) cost nothing. A pack has every candidate's observations as data, heavy checks
-included.
+Where the observations come from: a pack's stored data (`grader.pack.mutant_observations`, written from
+`frozen_observations`: every mutant on every visible check, so that a pack says what the live bank says),
+else the mutants run in the grader, as `engine._reference` runs the reference (mutants are trusted
+instructor files). A failing student must not wait for them: one report spends at most `LIVE_BUDGET`
+CPU seconds on live mutant runs. A check's candidates are not started where the reference's own CPU time for
+that probe says they cannot fit (`cnn_classifier.training`: 0.65 s a run; `train_loop.returns`: the
+exercise's first probe, about 1 s with torch's warm-up), and a run that overruns what is left is stopped
+(`train_loop`'s `global_epochs` trains 1847 epochs) and not tried again in the process. Runs already made
+in the process (a batch, `grader validate`) cost nothing.
 """
 
 from __future__ import annotations
@@ -52,8 +52,9 @@ from grader.sandbox.protocol import Observed, roundtrip
 from grader.spec import Check
 
 Frozen = tuple[dict[str, Observed], dict[str, Observed]]  # (native, exact), as engine.reference returns
-LIVE_BUDGET = 0.5  # seconds one report may spend running mutants live
+LIVE_BUDGET = 0.5  # CPU seconds one report may spend running mutants live
 SHOWN = 3  # recognised mistakes said at most, per check
+FROZEN_LIMIT = 5.0  # CPU seconds a mutant's probe may take when a pack is built (longer: not stored)
 
 
 def candidates(exercise: str, index: int) -> list[str]:
@@ -78,6 +79,17 @@ def live_observations(exercise: str, index: int, device: str, seed: int) -> dict
         if observed is not None:
             out[mutant] = observed
     return out
+
+
+def frozen_observations(exercise: str, index: int, device: str, seed: int) -> dict[str, Frozen]:
+    """What a pack stores for check `index`: every mutant's observations (not only the candidates', so that
+    a pack judges a recognised mistake on the other failed checks as the live bank does), each run given
+    FROZEN_LIMIT seconds (in the main thread); none for a hidden check or one that sees."""
+    check = bank.get(exercise).checks[index]
+    if check.hidden or check.sees:
+        return {}
+    runs = {m: _observed(exercise, m, index, device, seed, limit=FROZEN_LIMIT) for m in _docs(exercise)}
+    return {mutant: observed for mutant, observed in runs.items() if observed is not None}
 
 
 def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: str,
@@ -126,7 +138,8 @@ def observations(exercise: str, index: int, device: str, seed: int,
     """The candidates' observations for check `index`: the pack's, else the live ones (within `budget`)."""
     frozen = _stored(exercise, index)
     if frozen is not None:
-        return frozen
+        names = candidates(exercise, index)
+        return {mutant: observed for mutant, observed in frozen.items() if mutant in names}
     if budget is None:
         return live_observations(exercise, index, device, seed)
     names = candidates(exercise, index)
@@ -172,10 +185,10 @@ def _stored(exercise: str, index: int) -> dict[str, Frozen] | None:
 
 
 class _Budget:
-    """The wall time one report may spend running mutants live (LIVE_BUDGET). A check's candidates are not
-    started where the reference's own CPU time for the probe says they cannot fit; a run that still
-    overruns what is left is stopped (in the main thread, where `grader check` grades) and that mutant is
-    not run again in this process."""
+    """The CPU time one report may spend running mutants live (LIVE_BUDGET; CPU, not wall time, so that a
+    loaded machine says what an idle one says). A check's candidates are not started where the reference's
+    own CPU time for the probe says they cannot fit; a run that still overruns what is left is stopped (in
+    the main thread, where `grader check` grades) and that mutant is not run again in this process."""
 
     def __init__(self, exercise: str, device: str, seed: int) -> None:
         self.exercise, self.device, self.seed = exercise, device, seed
@@ -194,17 +207,18 @@ class _Budget:
         return cpu is not None and cpu * runs * len(todo) <= self.left
 
     def observed(self, mutant: str, index: int) -> Frozen | None:
-        """One mutant's observations for check `index`, where the bank is live and the budget allows."""
-        if _stored(self.exercise, index) is not None or not self.allows([mutant], index):
-            return None
-        return self.run(mutant, index)
+        """One mutant's observations for check `index`: the pack's, or run where the budget allows."""
+        frozen = _stored(self.exercise, index)
+        if frozen is not None:
+            return frozen.get(mutant)
+        return self.run(mutant, index) if self.allows([mutant], index) else None
 
     def run(self, mutant: str, index: int) -> Frozen | None:
-        started = time.monotonic()
+        started = time.thread_time()
         try:
             return _observed(self.exercise, mutant, index, self.device, self.seed, limit=max(self.left, 0.0))
         finally:
-            self.left -= time.monotonic() - started
+            self.left -= time.thread_time() - started
 
 
 _RESULTS: dict[tuple[str, str, int, str, int, int], Frozen | None] = {}  # (exercise, mutant, index, device,
@@ -240,8 +254,8 @@ def _observed(exercise: str, mutant: str, index: int, device: str, seed: int, *,
 
 @contextmanager
 def _deadline(seconds: float | None) -> Iterator[None]:
-    """Raise _TooSlow after `seconds` of wall time, in the main thread (signals reach no other); elsewhere
-    the budget's estimate alone decides."""
+    """Raise _TooSlow after `seconds` of the grader's CPU time (ITIMER_PROF), in the main thread (Python runs
+    signal handlers there only); elsewhere the budget's estimate alone decides."""
     if seconds is None or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -249,15 +263,15 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     def expire(signum: int, frame: Any) -> None:
         raise _TooSlow
 
-    previous = signal.signal(signal.SIGALRM, expire)
+    previous = signal.signal(signal.SIGPROF, expire)
     try:
-        signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+        signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.001))
         try:
             yield
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _run(exercise: str, mutant: str, index: int, device: str, seed: int) -> Frozen | None:

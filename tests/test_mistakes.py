@@ -208,3 +208,24 @@ def test_a_folder_without_mutant_source_reads_its_mistakes_file(tmp_path: Path) 
     (root / "exercises" / "sq_loss" / MISTAKES).write_text(mistakes_json(full), encoding="utf-8")
     assert Bank.open(root, "--bank").mistakes("sq_loss") == full
     assert full["mean_reduction"].mistake["ja"] == ".mean() で平均して、1 つの値にしてしまっています。"
+
+
+def test_a_pack_says_what_the_live_bank_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every mutant's observations as a pack stores them (`frozen_observations`), a student who never
+    calls backward() is told the same three mistakes on `losses` and on `parameters` (not `global_model`,
+    which fails `parameters` alike but not `losses`)."""
+    from grader import bank, engine, mistakes, pack, submission
+    from grader.sandbox.child import SEED
+
+    def named() -> dict[str, list[str]]:
+        path = ROOT / "exercises" / "train_loop" / "mutants" / "missing_backward.py"
+        with submission.prepared(path, "train_loop") as source:
+            report = engine.grade(bank.get("train_loop"), source)
+        return {c.id: [m for m, _ in c.feedback.mistakes] for c in report.checks if c.feedback and c.feedback.mistakes}
+
+    live = named()
+    trio = [f"train_loop.mistake.{m}" for m in ("missing_backward", "step_without_parens", "zero_grad_between")]
+    assert live["losses"] == live["parameters"] == trio
+    monkeypatch.setattr(pack, "mutant_observations",
+                        lambda ref, index: mistakes.frozen_observations(ref, index, "cpu", SEED))
+    assert named() == live
