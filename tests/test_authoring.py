@@ -220,10 +220,13 @@ def run_doc(work: Path) -> list[tuple[str, str, str]]:
     return done
 
 
-def test_the_authoring_guide_runs_as_written(tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    done = run_doc(work)
+def test_the_authoring_guide_runs_as_written():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tg-") as folder:  # a short path: lines wrap as in the doc
+        work = Path(folder) / "work"
+        work.mkdir()
+        done = run_doc(work)
     commands = [command for command, _, _ in done]
     for needed in ("grader new", "grader validate", "grader list", "grader check", "grader grade", "pytest",
                    "grader pack"):
@@ -239,6 +242,8 @@ def test_the_authoring_guide_runs_as_written(tmp_path):
 if __name__ == "__main__":  # print what the doc's commands print now, to paste into docs/authoring.md
     import tempfile
 
-    with tempfile.TemporaryDirectory() as folder:
-        for command, _, actual in run_doc(Path(folder)):
-            print(f"$ {command}\n{actual.replace(folder, HOME)}\n")
+    with tempfile.TemporaryDirectory(prefix="tg-") as folder:
+        work = Path(folder) / "work"
+        work.mkdir()
+        for command, _, actual in run_doc(work):
+            print(f"$ {command}\n{actual.replace(str(work), HOME)}\n")
