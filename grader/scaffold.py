@@ -18,7 +18,8 @@ from grader.errors import BadOption
 
 MUTANT = "absolute_value"
 ALTERNATE = "where_positive"
-# A stub named like one of these would hide the library from the student's own imports (engine.LIBRARIES).
+# A stub named like a library would hide it from the student's own imports (engine.LIBRARIES); "hint" and
+# "call" begin the grader's own message ids (hint.<exercise>.x, call.gradient).
 RESERVED = ("torch", "torchvision", "numpy", "matplotlib", "pandas", "scipy", "sklearn", "PIL", "tqdm", "fastai",
             "grader", "hint", "call")
 
@@ -45,8 +46,8 @@ def check_name(name: str) -> None:
         raise BadOption(f"'{name}': an exercise name is lower-case letters, digits and '_', starting with a "
                         "letter, and not a Python keyword (e.g. my_relu).")
     if name in RESERVED:
-        raise BadOption(f"'{name}': choose another name; exercises/{name}.py would hide the library or grader "
-                        "name a student's code imports.")
+        raise BadOption(f"'{name}': choose another name; it is a library's (exercises/{name}.py would hide it "
+                        "from the student's imports) or the grader's own (its message ids).")
 
 
 def target_bank(folder: Path | None, cwd: Path) -> Path:

@@ -60,10 +60,11 @@ def test_new_in_an_existing_bank_found_from_the_current_folder(tmp_path):
 @pytest.mark.parametrize(("args", "needle"), [
     (("new", "Bad-Name"), "lower-case letters"),
     (("new", "class"), "not a Python keyword"),
-    (("new", "torch"), "would hide the library"),
+    (("new", "torch"), "would hide it from the student's imports"),
+    (("new", "hint"), "the grader's own"),
     (("new", "sq_loss"), "exists already"),
     (("new", "x", "--bank", "missing"), "not a folder"),
-], ids=["bad_name", "keyword", "library", "existing", "not_a_folder"])
+], ids=["bad_name", "keyword", "library", "grader_word", "existing", "not_a_folder"])
 def test_new_refuses_with_one_line_and_writes_nothing(tmp_path, args, needle):
     root = copy_bank(tmp_path, "sq_loss")
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
