@@ -241,8 +241,8 @@ def render(report: ExerciseReport, console: Console, lang: str = "en") -> None:
     for check in report.checks:
         mark, style = MARKS[check.status]
         score = f"{check.score:g} / {check.max_score:g}"
-        shown = printable(check_title(report.exercise, check.id, lang, check.title))
-        table.add_row(Text(mark, style=style), Text(shown, style="bold" if check.score else ""),
+        titled = printable(check_title(report.exercise, check.id, lang, check.title))
+        table.add_row(Text(mark, style=style), Text(titled, style="bold" if check.score else ""),
                       Text(score))
         if check.status is Status.PASSED:
             continue
