@@ -18,7 +18,7 @@ from conftest import ROOT, grader, mutant_path, reference_path
 from grader import bank, engine, pack, report, submission, validate
 from grader.results import ExerciseReport, Status
 
-SMALL = ("sq_loss", "mnist_loss")  # quick to freeze; both have a hidden check
+SMALL = ("sq_loss", "mnist_loss")  # quick to freeze; mnist_loss has a hidden check
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +49,13 @@ def test_a_pack_holds_no_answer_and_only_plain_data(small_pack: Path):
             assert part in files
     assert not [f for f in files if re.search(r"reference_solutions|mutants|alternates|hidden\.py", f)], files
     solutions = [reference_path(n).read_text().split('"""')[-1].strip() for n in SMALL]
-    mutant = mutant_path("sq_loss", "expanded_square").read_text().split('"""')[-1].strip()
+    mutant = mutant_path("mnist_loss", "exp_ratio_sigmoid").read_text().split('"""')[-1].strip()
     for path in small_pack.rglob("*"):
         if path.is_file() and not path.name.endswith(".xz"):
             text = path.read_text(encoding="utf-8")
             assert not any(s in text for s in [*solutions, mutant]), path
-    hidden = json.loads((small_pack / "exercises/sq_loss/frozen.json").read_text())["hidden"]
-    assert hidden == [{"id": "accurate_near", "title": "accurate for large values close to each other", "points": 1.0}]
+    hidden = json.loads((small_pack / "exercises/mnist_loss/frozen.json").read_text())["hidden"]
+    assert hidden == [{"id": "saturated", "title": "finite for very confident logits", "points": 1.0}]
     tensors = pack.load_tensors(small_pack / "exercises/sq_loss/frozen.pt.xz")  # weights_only=True inside
     assert tensors and all(type(t) is torch.Tensor for t in tensors.values())
     assert sum(p.stat().st_size for p in small_pack.rglob("*") if p.is_file()) < 500_000
@@ -88,16 +88,16 @@ def test_a_pack_reads_its_data_not_a_reference(using: Path):
 def test_a_student_sees_how_many_hidden_checks_are_graded_later(using: Path):
     from rich.console import Console
 
-    got = _grade("smallpack:sq_loss", mutant_path("sq_loss", "expanded_square"))
+    got = _grade("smallpack:mnist_loss", mutant_path("mnist_loss", "exp_ratio_sigmoid"))
     assert got.score == got.max_score == 4  # out of the visible points: the hidden check is not here
-    assert [c.id for c in got.checks] == ["shape", "values", "grad", "inputs_unchanged"]
-    assert got.hidden_later == [("accurate for large values close to each other", 1.0)]
+    assert [c.id for c in got.checks] == ["scalar", "values", "grad", "inputs_unchanged"]
+    assert got.hidden_later == [("finite for very confident logits", 1.0)]
     for lang, said in (("en", "1 hidden checks (1 points) are graded later"), ("ja", "非公開チェック 1 件（1 点）")):
         console = Console(width=300, record=True)
         report.render(got, console, lang)
         shown = console.export_text()
         assert said in shown and "out of the 4 points" in shown if lang == "en" else said in shown
-        assert "accurate" not in shown and "accurate_near" not in json.dumps(report.to_json(got, lang))
+        assert "confident" not in shown and "saturated" not in json.dumps(report.to_json(got, lang))
     assert report.to_json(got)["hidden_later"] == {"checks": 1, "points": 1.0}
 
 
@@ -105,18 +105,18 @@ def test_the_full_bank_grades_hidden_checks_and_gradescope_publishes_them_later(
     from grader.exports import gradescope
     from grader.exports.common import Gradebook
 
-    got = _grade("builtin:sq_loss", mutant_path("sq_loss", "expanded_square"))
+    got = _grade("builtin:mnist_loss", mutant_path("mnist_loss", "exp_ratio_sigmoid"))
     hidden = got.checks[-1]
-    assert (hidden.id, hidden.hidden, hidden.status) == ("accurate_near", True, Status.FAILED)
+    assert (hidden.id, hidden.hidden, hidden.status) == ("saturated", True, Status.FAILED)
     assert hidden.feedback is not None and hidden.feedback.summary[0] == "hidden_failed"
     assert got.score == 4 and got.max_score == 5 and not got.hidden_later
-    right = _grade("builtin:mnist_loss", reference_path("mnist_loss"))
-    assert right.checks[-1].hidden and right.score == right.max_score == 5
-    wrong = _grade("builtin:mnist_loss", mutant_path("mnist_loss", "exp_ratio_sigmoid"))
-    assert wrong.checks[-1].status is Status.FAILED and wrong.score == 4
+    right = _grade("builtin:my_linear", reference_path("my_linear"))
+    assert right.checks[-1].hidden and right.score == right.max_score == 7
+    wrong = _grade("builtin:my_linear", mutant_path("my_linear", "casts_input_float32"))
+    assert (wrong.checks[-1].id, wrong.checks[-1].status) == ("float64", Status.ERROR) and wrong.score == 6
     student = {"student": "s1", "status": "graded", "score": 4.0, "max_score": 5.0,
                "exercises": [report.to_json(got)], "message": ""}
-    book = Gradebook(exercises=("sq_loss",), exercise_max={"sq_loss": 5.0}, title="t")
+    book = Gradebook(exercises=("mnist_loss",), exercise_max={"mnist_loss": 5.0}, title="t")
     tests = gradescope.results(student, book)["tests"]
     assert [t.get("visibility") for t in tests] == [None, None, None, None, "after_published"]
 

@@ -90,8 +90,8 @@ def test_the_installed_wheel_grades_every_builtin_exercise_from_its_pack(tmp_pat
         assert done.returncode == 0, (exercise, done.stdout[-2000:], done.stderr[-2000:])
         got = json.loads(done.stdout)
         assert got["score"] == got["max_score"] > 0, exercise
-    stub = subprocess.run([venv / "bin" / "grader", "check", "sq_loss", "--json", "--file",
-                           str(ROOT / "exercises" / "sq_loss.py")], cwd=work, env=env,
+    stub = subprocess.run([venv / "bin" / "grader", "check", "my_linear", "--json", "--file",
+                           str(ROOT / "exercises" / "my_linear.py")], cwd=work, env=env,
                           capture_output=True, text=True, timeout=300)
     assert stub.returncode == 1 and json.loads(stub.stdout)["score"] == 0
     assert json.loads(stub.stdout)["hidden_later"] == {"checks": 1, "points": 1.0}  # the pack left it out

@@ -131,35 +131,29 @@ def _one_step(run: Run) -> dict[str, Any]:
     return out
 
 
-def _descend(run: Run, what: str) -> dict[str, Any]:
-    """Each problem's parameters (`what` = "param") or moments ("state") after each step, until a step
-    returns something else than three tensors shaped like the parameters (then that, and no more steps)."""
+def _descend(run: Run) -> dict[str, Any]:
+    """Each problem's parameters and moments after each step, until a step returns something else than three
+    tensors shaped like the parameters (then that, and no more steps). One probe for `trajectory` and `state`,
+    whose judges each take their own keys, so that the worker runs the descent once."""
     adam_step = run.get(ENTRY)
     out: dict[str, Any] = {}
     for problem in PROBLEMS:
         param = run.make(problem.start)
         exp_avg, exp_avg_sq = torch.zeros_like(param), torch.zeros_like(param)
         for k in range(1, problem.steps + 1):
-            key = keys.call(f"{ENTRY}.call.{what}", problem=keys.call(f"{ENTRY}.call.{problem.name}"), step=k,
-                            steps=problem.steps)
+            facts = {"problem": keys.call(f"{ENTRY}.call.{problem.name}"), "step": k, "steps": problem.steps}
+            param_key, state_key = keys.call(f"{ENTRY}.call.param", **facts), keys.call(f"{ENTRY}.call.state", **facts)
             grad = problem.gradient(param)
             result = _tuple(run.call(adam_step, param, grad, exp_avg, exp_avg_sq, k, lr=problem.lr,
                                      betas=problem.betas, eps=problem.eps))
             if not _well_formed(result, param):
-                out[key] = result
+                out[param_key] = out[state_key] = result
                 break
             param, exp_avg, exp_avg_sq = (t.detach().clone() for t in result)
             # copies: the next call may change its arguments in place (inputs_unchanged's business, not this check's)
-            out[key] = param.clone() if what == "param" else (exp_avg.clone(), exp_avg_sq.clone())
+            out[param_key] = param.clone()
+            out[state_key] = (exp_avg.clone(), exp_avg_sq.clone())
     return out
-
-
-def _trajectory(run: Run) -> dict[str, Any]:
-    return _descend(run, "param")
-
-
-def _state(run: Run) -> dict[str, Any]:
-    return _descend(run, "state")
 
 
 def _inputs_after(run: Run) -> dict[str, Any]:
@@ -180,12 +174,15 @@ def _part_hint(native: Observed, exact: Observed, got: Observed, tolerance: Tole
     return PARTS[0]
 
 
-def _judge(values: bool, tolerance: Tolerance, state: bool = False) -> Any:
-    """The comparison of every key in order; the hint names the part of the result that differs first."""
+def _judge(values: bool, tolerance: Tolerance, state: bool = False, only: str | None = None) -> Any:
+    """The comparison of every key in order (`only`: of the keys of that message, e.g. "call.param"); the hint
+    names the part of the result that differs first."""
 
     def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
         margin = 0.0
         for key, expected in native.items():
+            if only is not None and (keys.parse(key) or ("",))[0] != f"{ENTRY}.{only}":
+                continue
             observed = got.get(key)
             if observed is None:
                 return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
@@ -217,10 +214,10 @@ EXERCISE = Exercise(
     checks=(
         Check(id="returns", points=1, probe=_one_step, judge=_judge(False, Tolerance())),
         Check(id="one_step", points=1, probe=_one_step, needs=("returns",), judge=_judge(True, Tolerance())),
-        Check(id="trajectory", points=1, probe=_trajectory, needs=("returns",), reference="native",
-              judge=_judge(True, TRAJECTORY)),
-        Check(id="state", points=1, probe=_state, needs=("returns",), reference="native",
-              judge=_judge(True, TRAJECTORY, state=True)),
+        Check(id="trajectory", points=1, probe=_descend, needs=("returns",), reference="native",
+              judge=_judge(True, TRAJECTORY, only="call.param")),
+        Check(id="state", points=1, probe=_descend, needs=("returns",), reference="native",
+              judge=_judge(True, TRAJECTORY, state=True, only="call.state")),
         Check(id="inputs_unchanged", points=1, probe=_inputs_after, needs=("returns",), hint="inplace"),
     ),
 )

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
+
 from grader import keys
 from grader.compare import Comparison, Mismatch, compare
 from grader.probes import Run, backward, grad_of
@@ -150,37 +152,50 @@ def _shown(values: list[float]) -> str:
     return f"[{head}{', …' if len(values) > SHOWN else ''}]"
 
 
-def _value_differs(mismatch: Mismatch, want: list[float], have: list[float]) -> Mismatch:
+def _value_differs(i: int, want: list[float], have: list[float], hint: str | None) -> Mismatch:
     """The first iteration whose value differs, and the values from iteration 0 (not "1 / 1 elements")."""
-    path = str(mismatch.summary[1].get("path", ""))
-    i = int(path[path.rindex("[") + 1:-1]) if path.endswith("]") else 0
     return Mismatch(
         summary=("rosenbrock.value_differs", {"iteration": i}),
         expected=("plain", {"text": _shown(want)}),
         got=("plain", {"text": _shown(have)}),
         where=("rosenbrock.value_where", {"iteration": i, "expected": f"{want[i]:.7g}", "got": f"{have[i]:.7g}"}),
-        hint=mismatch.hint,
+        hint=hint,
     )
 
 
+def _as_tensor(values: list[float]) -> Observed:
+    return Observed(type="torch.Tensor", value=torch.tensor(values, dtype=torch.float32))
+
+
+def _compare_values(expected: list[float], recorded: list[float]) -> Comparison:
+    """Two lists of as many numbers, compared as one float32 tensor each: the same verdict as comparing them
+    number by number (each was a float32 .item()), at a hundredth of the cost for 1000 of them."""
+    result = compare(_as_tensor(expected), _as_tensor(expected), _as_tensor(recorded), TRAJECTORY)
+    if result.mismatch is not None and result.mismatch.where is not None:
+        (largest,) = result.mismatch.where[1]["index"]  # compare names the largest difference; we say the first
+        first = next((i for i, (g, e) in enumerate(zip(recorded, expected)) if not _close(g, e)), largest)
+        result.mismatch = _value_differs(first, expected, recorded, result.mismatch.hint)
+    return result
+
+
 def _judge_run(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+    values = next((k for k in native if (keys.parse(k) or ("",))[0] == VALUES), None)
+    want = _floats(native.get(values)) if values else None
+    have = _floats(got.get(values)) if values else None
     margin = 0.0
     for key, expected in native.items():
         observed = got.get(key)
         if observed is None:
             return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
-        result = compare(expected, exact.get(key, expected), observed, TRAJECTORY)
+        if key == values and want is not None and have is not None and len(want) == len(have):
+            result = _compare_values(want, have)
+        else:
+            result = compare(expected, exact.get(key, expected), observed, TRAJECTORY)
         if result.mismatch is not None:
-            values = next((k for k in native if (keys.parse(k) or ("",))[0] == VALUES), None)
-            want = _floats(native.get(values)) if values else None
-            have = _floats(got.get(values)) if values else None
-            mismatch = result.mismatch
-            if key == values and want is not None and have is not None and mismatch.summary[0] == "values_differ":
-                mismatch = _value_differs(mismatch, want, have)
-            if mismatch.hint is None:
+            if result.mismatch.hint is None:
                 hint = values_hint(want, have) if want is not None and have is not None else None
-                mismatch.hint = hint or "hint.rosenbrock.update"
-            return Comparison(mismatch, result.margin, called=key)
+                result.mismatch.hint = hint or "hint.rosenbrock.update"
+            return Comparison(result.mismatch, result.margin, called=key)
         margin = max(margin, result.margin)
     return Comparison(margin=margin)
 
