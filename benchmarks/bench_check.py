@@ -58,7 +58,8 @@ def main() -> None:
                         default=json.loads((ROOT / "grader/builtin_pack/pack.json").read_text())["exercises"])
     args = parser.parse_args()
 
-    rows = []
+    print("| exercise | `import torch` (s) | live `grader check` (s) | ratio | pack `grader check` (s) | ratio | target |")
+    print("|---|---:|---:|---:|---:|---:|---|", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         venv = install(Path(tmp))
         student = Path(tmp) / "student"
@@ -75,15 +76,15 @@ def main() -> None:
                 base.append(seconds(bare, ROOT))
                 ours.append(seconds(live, ROOT))
                 frozen.append(seconds(packed, student, env))
-            rows.append((name, statistics.median(base), statistics.median(ours), statistics.median(frozen)))
-
+            row(name, statistics.median(base), statistics.median(ours), statistics.median(frozen))
     print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, --repeat {args.repeat}")
-    print("| exercise | `import torch` (s) | live `grader check` (s) | ratio | pack `grader check` (s) | ratio | target |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for name, base_s, ours_s, frozen_s in rows:
-        target = "trains" if name in TRAINS else ("ok" if frozen_s / base_s <= 1.3 else "over 1.3×")
-        print(f"| {name} | {base_s:.2f} | {ours_s:.2f} | {ours_s / base_s:.2f}× | {frozen_s:.2f} | "
-              f"{frozen_s / base_s:.2f}× | {target} |")
+
+
+def row(name: str, base_s: float, ours_s: float, frozen_s: float) -> None:
+    """One line of the table, printed as soon as it is measured."""
+    target = "trains" if name in TRAINS else ("ok" if frozen_s / base_s <= 1.3 else "over 1.3×")
+    print(f"| {name} | {base_s:.2f} | {ours_s:.2f} | {ours_s / base_s:.2f}× | {frozen_s:.2f} | "
+          f"{frozen_s / base_s:.2f}× | {target} |", flush=True)
 
 
 if __name__ == "__main__":
