@@ -34,7 +34,7 @@ from grader.sandbox import confine, framing, kernel, neutral, notebook, protocol
 from grader.sandbox.confine import landlock_abi  # noqa: F401 - tests import it from here
 from grader.sandbox.failures import describe_exception
 from grader.sandbox.processes import prctl
-from grader.sandbox.streams import close_inherited, flush, redirect_output, show_warning
+from grader.sandbox.streams import close_inherited, flush, redirect_output, show_warning, switch_output
 
 SEED = 0
 SOURCE_LIMIT = 8 * 2**20  # largest student file the worker loads
@@ -66,18 +66,20 @@ class Job:
     setup: str = ""  # the assignment's setup code, run in the student's namespace before the submission
 
 
-def serve(job: Job, commands: Connection, events: Connection, output: Connection) -> None:
-    """The worker's main loop."""
+def serve(job: Job, commands: Connection, events: Connection, load_output: Connection, output: Connection) -> None:
+    """The worker's main loop. What is printed while the submission loads goes into `load_output`; from the
+    moment it has loaded (a kernel: before its cells run), into `output`, the checks'."""
     os.setsid()  # its own process group, so the grader can kill whatever it starts
     me, parent = _getpid(), os.getppid()
-    redirect_output(output)
+    redirect_output(load_output)
+    checks_fd = output.fileno()
     warnings.showwarning = show_warning
     bank.use(job.banks, discover=False)  # exactly the grader's banks, never what the student's folder holds
     exercises = [bank.get(name) for name in job.exercises]
     checks = [check for exercise in exercises for check in exercise.checks]
     limits = [(check.timeout or exercise.timeout) * job.scale for exercise in exercises for check in exercise.checks]
     source = _read_source(job.source)
-    close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno()})
+    close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno(), checks_fd})
     try:
         sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
         facts = confine.isolate(job)
@@ -99,8 +101,8 @@ def serve(job: Job, commands: Connection, events: Connection, output: Connection
         _answer(request, ns, job, checks, limits, events, me)
 
     if job.kernel:  # the grader runs the cells through nbclient, then sends its requests
-        _serve_kernel(job, source, sockets, commands, events, answer, facts)
-    ns = _load(job, source, events, facts)
+        _serve_kernel(job, source, sockets, commands, events, answer, facts, checks_fd)
+    ns = _load(job, source, events, facts, checks_fd)
     if ns is None or _getpid() != me:
         _exit(0)
     while True:
@@ -162,7 +164,7 @@ def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any
 
 
 def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], commands: Connection,
-                  events: Connection, answer: Any, facts: dict[str, Any]) -> None:
+                  events: Connection, answer: Any, facts: dict[str, Any], checks_fd: int) -> None:
     """Full-fidelity mode: become a Jupyter kernel on `sockets`; never returns."""
     try:
         if isinstance(source, Exception):
@@ -172,6 +174,7 @@ def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], 
         def ready() -> None:
             for number, cell in enumerate(cells, start=1):
                 notebook.name_cell(kernel.cell_filename(cell), number)
+            switch_output(checks_fd)  # the kernel's start-up said its piece; the cells print through IOPub
             _send(events, {"event": "loaded", **facts, "cells": []})
 
         kernel.serve(job.workdir, job.key, sockets, commands, answer, ready,
@@ -195,7 +198,8 @@ def _read_source(path: str) -> bytes | Exception:
         return exc
 
 
-def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[str, Any]) -> dict[str, Any] | None:
+def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[str, Any],
+          checks_fd: int) -> dict[str, Any] | None:
     """Execute the student's file as a module (or its notebook's cells); None (and an event) if that failed."""
     path = Path(job.source)
     sys.path.insert(0, str(path.parent))
@@ -225,7 +229,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         return None
     if _getpid() != me:
         _exit(0)
-    flush()
+    switch_output(checks_fd)  # what it printed so far is the load's; from here on, the checks'
     _send(events, {"event": "loaded", **facts})
     return ns
 

@@ -126,7 +126,7 @@ class Sandbox:
                 self._start()
             else:
                 self._worker.output.begin()
-            if self._loaded:  # a loading worker gets it once loaded: its output up to then is the load's
+            if self._loaded or not self._job.kernel:  # a kernel must not get it before its cells have run
                 self._command({"probe": probe, "token": token})
                 sent = self._started
         self._pending = (probe, token, submitted, sent)
@@ -231,9 +231,9 @@ class Sandbox:
                 self._lost[cell] = lost_cell(cell, outcome)
                 self._job = dataclasses.replace(self._job, skip_cells=self._job.skip_cells | {cell})
             self._start()
-        worker.output.settle()  # the worker waits for its first request: its output so far is the load's
         self._keep_load_output(worker)
-        worker.output.begin()
+        if self._job.kernel:
+            worker.output.begin()  # what reached the checks' pipe while the cells ran is not a check's
         self._loaded = True
         self._loaded_at = time.monotonic()
         if self._job.notebook and not self._cells_known:
@@ -242,7 +242,11 @@ class Sandbox:
     def _keep_load_output(self, worker: Worker) -> None:
         """What the first load printed, for the report (never a check's output). In a kernel, the cells'
         output is what nbclient received; what the worker's own pipe got then is the kernel's start-up."""
-        printed = self._kernel_printed if self._job.kernel else worker.output.take()
+        if self._job.kernel:
+            printed = self._kernel_printed
+        else:
+            worker.load_output.settle()  # it flushed before it said so: its load output is in the pipe
+            printed = worker.load_output.take()
         if not self._load_output_kept:
             self.load_output, self._load_output_kept = printed, True
 

@@ -31,6 +31,14 @@ def redirect_output(output: Connection) -> None:
     os.close(null)
 
 
+def switch_output(fd: int) -> None:
+    """From now on, stdout and stderr go into `fd` (the checks' pipe, once the submission has loaded)."""
+    flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                  file: Any = None, line: str | None = None) -> None:
     """A warning as the student sees it: where in their code, never a path inside the grader."""

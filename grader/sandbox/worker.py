@@ -12,7 +12,8 @@ student's code runs in it and can forge, garble or withhold any message. So a Wo
   catches the usual case with a clean MemoryError), and the size of its directory;
 * kills the worker and every process it started: its process group, its descendants (it is
   their subreaper) and, when the grader is root, every process of the worker's private uid;
-* drains the worker's stdout/stderr in a thread, keeping a bounded head and tail per check.
+* drains the worker's stdout/stderr in a thread, keeping a bounded head and tail per check, and what it
+  printed while the submission loaded apart (another pipe: the worker switches to the checks' once loaded).
 
 What to do when a worker fails (retry, skip a notebook cell, give up) is runner.py's.
 """
@@ -60,8 +61,9 @@ class Worker:
         for attempt in range(2):
             commands_r, commands_w = ctx.Pipe(duplex=False)
             events_r, events_w = ctx.Pipe(duplex=False)
+            load_r, load_w = ctx.Pipe(duplex=False)
             output_r, output_w = ctx.Pipe(duplex=False)
-            process = ctx.Process(target=child.serve, args=(job, commands_r, events_w, output_w),
+            process = ctx.Process(target=child.serve, args=(job, commands_r, events_w, load_w, output_w),
                                   daemon=True, name="sandbox")
             try:
                 ensure_server()
@@ -69,11 +71,11 @@ class Worker:
                     process.start()
                 break
             except Exception as exc:  # the forkserver died: start it again, once
-                for end in (commands_r, commands_w, events_r, events_w, output_r, output_w):
+                for end in (commands_r, commands_w, events_r, events_w, load_r, load_w, output_r, output_w):
                     end.close()
                 if attempt:
                     raise GraderError(f"the sandbox could not start a worker ({type(exc).__name__}: {exc}).") from None
-        for end in (commands_r, events_w, output_w):
+        for end in (commands_r, events_w, load_w, output_w):
             end.close()
         os.set_blocking(commands_w.fileno(), False)  # a worker that stops reading cannot block us
         self._process: Any = process
@@ -81,7 +83,8 @@ class Worker:
         self.uid = sandbox_uid(self.pid) if os.geteuid() == 0 else None
         self._commands: Connection | None = commands_w
         self._events: Connection | None = events_r
-        self.output = Output(output_r)
+        self.load_output = Output(load_r)  # what it printed while the submission loaded
+        self.output = Output(output_r)  # ... and since: the checks'
         self.watchdog = Watchdog(self.pid, self.uid, int(memory_mb * 2**20 * MEMORY_SLACK), folder)
         self.cell: int | None = None  # the notebook cell it last said it started
         self.cell_deadline = float("inf")  # ... and when that cell must be done by
@@ -198,6 +201,7 @@ class Worker:
             if conn is not None:
                 conn.close()
         self._commands = self._events = None
+        self.load_output.finish()
         self.output.finish()
         shutil.rmtree(self.folder, ignore_errors=True)  # its processes are gone: free the disk now
 
