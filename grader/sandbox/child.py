@@ -72,14 +72,13 @@ def serve(job: Job, commands: Connection, events: Connection, load_output: Conne
     os.setsid()  # its own process group, so the grader can kill whatever it starts
     me, parent = _getpid(), os.getppid()
     redirect_output(load_output)
-    checks_fd = output.fileno()
     warnings.showwarning = show_warning
     bank.use(job.banks, discover=False)  # exactly the grader's banks, never what the student's folder holds
     exercises = [bank.get(name) for name in job.exercises]
     checks = [check for exercise in exercises for check in exercise.checks]
     limits = [(check.timeout or exercise.timeout) * job.scale for exercise in exercises for check in exercise.checks]
     source = _read_source(job.source)
-    close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno(), checks_fd})
+    close_inherited(keep={0, 1, 2, commands.fileno(), events.fileno(), output.fileno()})
     try:
         sockets = kernel.listen(job.workdir) if job.kernel else {}  # while Unix sockets may still be made
         facts = confine.isolate(job)
@@ -101,8 +100,8 @@ def serve(job: Job, commands: Connection, events: Connection, load_output: Conne
         _answer(request, ns, job, checks, limits, events, me)
 
     if job.kernel:  # the grader runs the cells through nbclient, then sends its requests
-        _serve_kernel(job, source, sockets, commands, events, answer, facts, checks_fd)
-    ns = _load(job, source, events, facts, checks_fd)
+        _serve_kernel(job, source, sockets, commands, events, answer, facts, output)
+    ns = _load(job, source, events, facts, output)
     if ns is None or _getpid() != me:
         _exit(0)
     while True:
@@ -164,7 +163,7 @@ def _answer(request_bytes: bytes, ns: dict[str, Any], job: Job, checks: list[Any
 
 
 def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], commands: Connection,
-                  events: Connection, answer: Any, facts: dict[str, Any], checks_fd: int) -> None:
+                  events: Connection, answer: Any, facts: dict[str, Any], output: Connection) -> None:
     """Full-fidelity mode: become a Jupyter kernel on `sockets`; never returns."""
     try:
         if isinstance(source, Exception):
@@ -174,7 +173,7 @@ def _serve_kernel(job: Job, source: bytes | Exception, sockets: dict[int, int], 
         def ready() -> None:
             for number, cell in enumerate(cells, start=1):
                 notebook.name_cell(kernel.cell_filename(cell), number)
-            switch_output(checks_fd)  # the kernel's start-up said its piece; the cells print through IOPub
+            switch_output(output)  # the kernel's start-up said its piece; the cells print through IOPub
             _send(events, {"event": "loaded", **facts, "cells": []})
 
         kernel.serve(job.workdir, job.key, sockets, commands, answer, ready,
@@ -199,7 +198,7 @@ def _read_source(path: str) -> bytes | Exception:
 
 
 def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[str, Any],
-          checks_fd: int) -> dict[str, Any] | None:
+          output: Connection) -> dict[str, Any] | None:
     """Execute the student's file as a module (or its notebook's cells); None (and an event) if that failed."""
     path = Path(job.source)
     sys.path.insert(0, str(path.parent))
@@ -229,7 +228,7 @@ def _load(job: Job, source: bytes | Exception, events: Connection, facts: dict[s
         return None
     if _getpid() != me:
         _exit(0)
-    switch_output(checks_fd)  # what it printed so far is the load's; from here on, the checks'
+    switch_output(output)  # what it printed so far is the load's; from here on, the checks'
     _send(events, {"event": "loaded", **facts})
     return ns
 

@@ -31,12 +31,14 @@ def redirect_output(output: Connection) -> None:
     os.close(null)
 
 
-def switch_output(fd: int) -> None:
-    """From now on, stdout and stderr go into `fd` (the checks' pipe, once the submission has loaded)."""
+def switch_output(output: Connection) -> None:
+    """From now on, stdout and stderr go into `output` (the checks' pipe, once the submission has loaded).
+    The Connection itself is closed (not only its descriptor): a student's code that finds it can write
+    through it to nothing, never to whatever reuses the descriptor's number."""
     flush()
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    output.close()
 
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
