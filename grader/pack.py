@@ -44,6 +44,7 @@ from typing import Any
 import torch
 
 from grader.bank.config import CONFIG, BankError
+from grader.bank.folder import MISTAKES, mistakes_json
 from grader.sandbox.protocol import Observed, from_plain, to_plain
 
 MARK = "pack.json"
@@ -326,12 +327,12 @@ def _reference_cpu(ref: str, index: int) -> float:
 
 
 def _mutants(ref: str, index: int) -> dict[str, Frozen]:
-    """The observations of the mutants known-mistake feedback compares with on one check
-    (`grader.mistakes.live_observations`: those whose docstring names the check)."""
+    """The observations of the mutants known-mistake feedback compares with on one check: every mutant
+    (`grader.mistakes.frozen_observations`), so that a pack names the mistakes the live bank names."""
     from grader import mistakes
     from grader.sandbox.child import SEED
 
-    return dict(mistakes.live_observations(ref, index, "cpu", SEED))
+    return dict(mistakes.frozen_observations(ref, index, "cpu", SEED))
 
 
 def build(refs: list[str], out: Path) -> list[str]:
@@ -357,6 +358,7 @@ def build(refs: list[str], out: Path) -> list[str]:
         shutil.copy2(source.stub(name), staging / "exercises" / f"{name}.py")
         for part in ("checks.py", "text.toml"):
             shutil.copy2(source.folder(name) / part, folder / part)
+        (folder / MISTAKES).write_text(mistakes_json(source.mistakes(name)) + "\n", encoding="utf-8")
         data, tensors = freeze(f"{source.name}:{name}")
         (folder / DATA).write_text(json.dumps(data, indent=None) + "\n", encoding="utf-8")
         save_tensors(tensors, folder / TENSORS)

@@ -444,5 +444,5 @@ def render_banks(banks: Sequence[Bank], console: Console) -> None:
                               Text(f"{exercise.max_score:g} points"))
             except GraderError as exc:
                 table.add_row(Text(name, style="bold"), Text(f"cannot be used: {printable(exc, lines=False)}",
-                                                              style="red"), Text(""))
+                                                              style="red", overflow="fold"), Text(""))
         print_unpadded(console, table)

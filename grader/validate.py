@@ -81,10 +81,12 @@ def judge(subject: Subject, report: ExerciseReport) -> Verdict:
             if lang not in subject.mistake:
                 label = {"en": "Mistake:", "ja": "間違い:"}[lang]
                 problems.append(f"mutant docstring has no '{label}' sentence ({lang})")
-        known = {c.id for c in report.checks}
+        statuses = {c.id: c.status for c in report.checks}
         for check_id in subject.caught_by:
-            if check_id not in known:
+            if check_id not in statuses:
                 problems.append(f"docstring names unknown check '{check_id}'")
+            elif statuses[check_id] is Status.SKIPPED:  # a check that did not run caught nothing
+                problems.append(f"check '{check_id}' did not run (a check it needs failed first): name that one")
             elif check_id not in failed:
                 problems.append(f"check '{check_id}' did not catch it")
     return Verdict(subject, report, tuple(problems))

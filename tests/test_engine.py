@@ -35,8 +35,11 @@ def test_a_judge_that_raises_costs_the_check_not_the_grading():
 
 def test_a_missing_gradient_is_named():
     check = Check(id="grad", title="gradients", points=1, probe=_probe)
-    expected = {"gradient w.r.t. x of f(x)": observe(torch.ones(3))}
-    got = {"gradient w.r.t. x of f(x)": observe(None)}
+    from grader import keys
+
+    key = keys.gradient("x", of=keys.call("plain", text="f(x)"))
+    expected = {key: observe(torch.ones(3))}
+    got = {key: observe(None)}
     result = judge(check, expected, expected, Outcome(Status.PASSED, observations=got), memory_mb=100)
     assert result.status is Status.FAILED
     assert result.feedback.summary == ("no_gradient", {"name": "x"})

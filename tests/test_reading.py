@@ -126,8 +126,8 @@ def test_a_hint_that_explains_the_raise_is_still_shown():
 def test_a_loss_that_is_exactly_half_is_told_so_not_to_pass_predictions_first():
     check = train_loop.EXERCISE.check("losses")
     expected = [0.9, 0.71, 0.52, 0.4]
-    native = {"losses = train(...)": observe(expected)}
-    got = {"losses = train(...)": observe([value / 2 for value in expected])}
+    native = {train_loop.LOSSES: observe(expected)}
+    got = {train_loop.LOSSES: observe([value / 2 for value in expected])}
     result = judge(check, native, native, Outcome(Status.PASSED, observations=got), memory_mb=100)
     assert result.status is Status.FAILED
     assert result.feedback.where == ("factor_half", {}) and result.feedback.hint == "hint.factor"

@@ -75,7 +75,9 @@ def read(path: Path) -> BankConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BankError(f"{path}: not valid TOML: {exc}. Fix the syntax at that line.") from None
+        found = re.search(r"at line (\d+)", str(exc))
+        raise BankError(f"{path}:{found.group(1) if found else 1}: not valid TOML: {exc}. Fix the syntax "
+                        "at that line.") from None
     try:
         config = BankConfig.model_validate(data)
     except ValidationError as exc:

@@ -3,7 +3,7 @@
 The request's token is in the worker's own frames; an answer sent with it is taken for the worker's.
 The grader must decide the check from what it reads itself.
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line"}}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6, "says": {"no_linear": "line"}}
 """
 
 import json

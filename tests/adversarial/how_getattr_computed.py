@@ -1,6 +1,6 @@
 """Reaches F.linear through getattr with a name built at run time, so no name in the file says "linear".
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6}
 """
 
 import math

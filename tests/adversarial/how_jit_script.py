@@ -1,7 +1,7 @@
 """Runs the layer as a TorchScript function: its ops run in the TorchScript interpreter, unseen by
 Python-level recording.
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line 14 uses torch.nn.functional.linear"}}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6, "says": {"no_linear": "line 14 uses torch.nn.functional.linear"}}
 """
 
 import math

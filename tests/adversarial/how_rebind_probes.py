@@ -4,7 +4,7 @@
 worker imported it before the student's file, so the student can replace it there. Nothing the
 worker records may decide a "how" check: the grader reads the source itself.
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line"}}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6, "says": {"no_linear": "line"}}
 """
 
 import math

@@ -4,7 +4,7 @@ uses F.linear.
 A module's globals come before builtins: `<my_linear's checks module>.sorted = ...` changes what that
 module's probe reports in the worker, and nothing else.
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "line"}}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6, "says": {"no_linear": "line"}}
 """
 
 import math

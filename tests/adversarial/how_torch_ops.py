@@ -1,6 +1,6 @@
 """Calls aten's linear through torch.ops, below the layer where torch functions are recorded.
 
-expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 5, "says": {"no_linear": "torch.ops"}}
+expect: {"exercise": "my_linear", "status": {"forward": "passed", "no_linear": "failed"}, "max_score": 6, "says": {"no_linear": "torch.ops"}}
 """
 
 import math

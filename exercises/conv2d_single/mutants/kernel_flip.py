@@ -1,6 +1,6 @@
 """Mistake: flips the kernel by 180° (a true convolution), which PyTorch's Conv2d does not do.
 間違い: カーネルを 180° 反転しています（本来の畳み込み）が、PyTorch の Conv2d は反転しません。
-Caught by: values, padding, stride."""
+Caught by: values."""
 
 import torch
 

@@ -1,6 +1,6 @@
 """Mistake: computes in NumPy and converts back, which cuts the graph.
 間違い: NumPy で計算してから戻しているため、グラフが切れています。
-Caught by: shape, grad."""
+Caught by: shape."""
 
 import numpy as np
 import torch
