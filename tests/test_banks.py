@@ -99,7 +99,7 @@ def test_an_entry_point_brings_a_bank_and_a_broken_one_leaves_the_others_working
     listed = subprocess.run([sys.executable, "-m", "grader", "list"], cwd=tmp_path, capture_output=True, text=True,
                             env=env)
     assert listed.returncode == 0, listed.stderr
-    assert "my_sq" in listed.stdout and "entry point course" in listed.stdout
+    assert _says(listed.stdout, "my_sq", "entry point course"), listed.stdout
     assert _says(listed.stdout, "cannot be used", "no_such_module_anywhere"), listed.stdout
     done = subprocess.run([sys.executable, "-m", "grader", "check", "my_sq", "--json", "--file",
                            str(course / "reference_solutions" / "my_sq.py")], cwd=tmp_path, capture_output=True,
