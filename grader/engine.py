@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from grader import bank, keys, pack, static
+from grader.bank.config import BankError
 from grader.bank.folder import load_module
 from grader.compare import Comparison, Mismatch, compare, constant_factor
 from grader.i18n import check_title_id, known
@@ -233,15 +234,21 @@ def _reference(exercise: str, index: int, device: str, seed: int,
             pack.calibration()  # measured while the student's probe runs, as a live reference would be
         return frozen
     ns = vars(_reference_module(exercise))
-    seed_everything(seed)
-    started = time.thread_time()
-    observed = check.probe(Run(ns, device=device, student=False))
-    _REFERENCE_CPU[(exercise, index, device, seed)] = time.thread_time() - started
-    native = roundtrip(observed)
-    if check.reference == "native":
-        return native, native
-    seed_everything(seed)
-    exact = roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
+    try:
+        seed_everything(seed)
+        started = time.thread_time()
+        observed = check.probe(Run(ns, device=device, student=False))
+        _REFERENCE_CPU[(exercise, index, device, seed)] = time.thread_time() - started
+        native = roundtrip(observed)
+        if check.reference == "native":
+            return native, native
+        seed_everything(seed)
+        exact = roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
+    except Exception as exc:  # the bank's own files disagree: the instructor's to fix, not the student's
+        where, name = bank.locate(exercise)
+        raise BankError(f"{where.reference(name)}: check '{check.id}' of {name} raised {type(exc).__name__} on the "
+                        f"reference ({exc}). Fix the reference or the check's probe in {where.folder(name)}, then "
+                        f"run 'grader validate {exercise}'.") from None
     return native, exact
 
 
@@ -249,7 +256,13 @@ def _reference(exercise: str, index: int, device: str, seed: int,
 def _reference_module(ref: str) -> Any:
     """The reference solution of the exercise `ref` ("bank:name"), imported into the grader."""
     where, name = bank.locate(ref)
-    return load_module(where.reference(name), f"grader_reference.{where.name}.{name}")
+    path = where.reference(name)
+    try:
+        return load_module(path, f"grader_reference.{where.name}.{name}")
+    except Exception as exc:  # a missing or broken reference: the instructor's to fix
+        reason = "is missing" if not path.is_file() else f"could not be loaded ({type(exc).__name__}: {exc})"
+        raise BankError(f"{path}: the reference solution of {name} {reason}. Every exercise of a live bank needs "
+                        f"one; then run 'grader validate {ref}'.") from None
 
 
 def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed], outcome: Outcome, *,

@@ -165,3 +165,19 @@ def test_a_course_exercise_grades_a_notebook(course: Path, tmp_path: Path, kerne
     done = grader("check", "my_sq", "--bank", course, "--file", notebook, "--json", *(["--kernel"] if kernel else []))
     assert done.code == 0, done.stderr
     assert done.json["score"] == done.json["max_score"]
+
+
+@pytest.mark.parametrize(("reference", "says"), [
+    (None, "is missing"),
+    ("def sq_loss(y_true, y_prediction):\n    raise ValueError('half-written')\n", "raised ValueError on the reference"),
+])
+def test_a_missing_or_raising_reference_is_the_banks_error_not_the_students(tmp_path: Path, reference, says):
+    root = copy_bank(tmp_path, "sq_loss", name="c")
+    path = root / "reference_solutions" / "sq_loss.py"
+    if reference is None:
+        path.unlink()
+    else:
+        path.write_text(reference)
+    done = grader("check", "c:sq_loss", "--bank", root, "--file", SQ_REFERENCE)
+    assert done.code == 2 and "Traceback" not in done.stderr
+    assert str(path) in done.stderr and says in done.stderr and "grader validate c:sq_loss" in done.stderr
