@@ -41,8 +41,8 @@ def _grader_module(name: str) -> bool:
 def neutralize(extra: tuple[Any, ...] = ()) -> None:
     """Neutral names for the grader's code and modules in this process, and for `extra` (e.g. probes)."""
     seen: dict[int, Any] = {}  # what was visited, kept alive so that no id is reused
-    files = [PACKAGE_DIR] + [str(Path(module.__file__).resolve().parent) for name, module in list(sys.modules.items())
-                             if name.startswith(CHECKS) and getattr(module, "__file__", None)]
+    checks = [getattr(module, "__file__", None) for name, module in list(sys.modules.items()) if name.startswith(CHECKS)]
+    files = [PACKAGE_DIR] + [str(Path(file).resolve().parent) for file in checks if file]
     _FILES[:] = files
     for name, module in list(sys.modules.items()):
         if not _grader_module(name) or not isinstance(module, ModuleType):
