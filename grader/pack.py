@@ -4,14 +4,22 @@
 `checks.py` and `text.toml`, and in place of `reference_solutions/` the data the references produce:
 
 ```
-pack.json                          marks the folder as a pack: format, grader version, the CPU calibration
+pack.json                          marks the folder as a pack: format, grader version, bank, exercises
 pyproject.toml, __init__.py        `pip install ./pack` installs it as a bank (entry point torchgrader.banks)
 exercises/<name>/frozen.json       per visible check: the reference's observations (native and float64) as
-                                   JSON, the reference's CPU time for checks that time it, the mutants'
-                                   observations, and the hidden checks' titles and points only
-exercises/<name>/frozen.pt.xz      the tensors those refer to: a dict of plain tensors (torch.save, read back with
-                                   torch.load(weights_only=True)), xz-compressed
+                                   JSON, the reference's CPU time for checks that time it (with the calibration
+                                   measured then), the mutants' observations, and the hidden checks' titles and
+                                   points only
+exercises/<name>/frozen.pt.xz      the tensors the reference's observations refer to: a dict of plain tensors
+                                   (torch.save, read back with torch.load(weights_only=True)), xz-compressed
+exercises/<name>/mistakes.pt.xz    the other tensors the mutants' observations refer to (read only when a check
+                                   failed: they are most of the bytes)
+exercises/<name>/mistakes.json     the mutants' explanations and catching checks (no code)
 ```
+The built-in bank's own pack, the one the wheel carries, is not a copy: `grader pack --out grader/builtin_pack` in
+a checkout writes each exercise's frozen files beside its checks (exercises/<name>/) and pack.json into
+grader/builtin_pack; pyproject.toml maps exercises/ into the wheel's grader/builtin_pack (stubs, checks.py,
+text.toml and those files only) and setup.py copies torchgrader.toml there.
 No reference solution, mutant, alternate or hidden check's source is written. Observations are
 stored exactly as `engine.reference()` returns them at the default `Conditions` on the CPU (a pack
 graded on another device gets them moved there). Each tensor is stored once: checks that share a
@@ -44,12 +52,13 @@ from typing import Any
 import torch
 
 from grader.bank.config import CONFIG, BankError
-from grader.bank.folder import MISTAKES, mistakes_json
+from grader.bank.folder import MISTAKES, Bank, mistakes_json
 from grader.sandbox.protocol import Observed, from_plain, to_plain
 
 MARK = "pack.json"
-DATA, TENSORS = "frozen.json", "frozen.pt.xz"
-FORMAT = 1
+DATA, TENSORS, MUTANT_TENSORS = "frozen.json", "frozen.pt.xz", "mistakes.pt.xz"
+FORMAT = 2  # 2: the mutants' tensors in MUTANT_TENSORS, the calibration per exercise (1: in pack.json)
+OWN_PACK = Path("grader", "builtin_pack")  # the built-in bank's pack, inside its checkout (see above)
 TIMING_RUNS = 5  # the reference's CPU time and the calibration: the least of this many runs
 Frozen = tuple[dict[str, Observed], dict[str, Observed]]
 
@@ -90,7 +99,8 @@ def reference_cpu(ref: str, index: int) -> float | None:
     stored = data["checks"][index].get("cpu")
     if stored is None:
         return None
-    return float(stored) * calibration() / float(_mark(ref)["calibration"])
+    at_pack = data["calibration"] if "calibration" in data else _mark(ref)["calibration"]  # format 1: pack.json
+    return float(stored) * calibration() / float(at_pack)
 
 
 def mutant_observations(exercise: str, index: int) -> dict[str, Frozen] | None:
@@ -98,10 +108,20 @@ def mutant_observations(exercise: str, index: int) -> dict[str, Frozen] | None:
     data = _data(exercise)
     if data is None:
         return None
-    tensors = _tensors(exercise)
+    mutants = data["checks"][index].get("mutants", {})
+    tensors = {**_tensors(exercise), **_mutant_tensors(exercise)} if mutants else {}
     return {name: (_decode(sides["native"], tensors, "cpu"),
                    _decode(sides["native"] if sides["exact"] is None else sides["exact"], tensors, "cpu"))
-            for name, sides in data["checks"][index].get("mutants", {}).items()}
+            for name, sides in mutants.items()}
+
+
+def mutant_signatures(exercise: str, index: int) -> dict[str, str] | None:
+    """How each mutant raises on one check, or fails it as a how-check (`grader.mistakes.signatures`), by
+    mutant name, from the pack (None for a live bank; {} for a pack written without them)."""
+    data = _data(exercise)
+    if data is None:
+        return None
+    return {str(k): str(v) for k, v in data["checks"][index].get("mutant_signatures", {}).items()}
 
 
 def hidden_later(ref: str) -> list[dict[str, Any]]:
@@ -135,10 +155,20 @@ def _read_data(root: Path, name: str, stamp: int) -> dict[str, Any]:
 
 
 def _tensors(ref: str) -> dict[str, torch.Tensor]:
+    """The tensors of the reference's observations."""
     from grader import bank
 
     where, name = bank.locate(ref)
-    return _read_tensors(where.root, name, _stamp(where.folder(name) / TENSORS))
+    return _read_tensors(where.folder(name) / TENSORS, _stamp(where.folder(name) / TENSORS))
+
+
+def _mutant_tensors(ref: str) -> dict[str, torch.Tensor]:
+    """The mutants' other tensors ({} for a format-1 pack, which kept them in TENSORS)."""
+    from grader import bank
+
+    where, name = bank.locate(ref)
+    path = where.folder(name) / MUTANT_TENSORS
+    return _read_tensors(path, _stamp(path)) if path.is_file() else {}
 
 
 def _stamp(path: Path) -> int:
@@ -151,8 +181,7 @@ def _stamp(path: Path) -> int:
 
 
 @functools.cache
-def _read_tensors(root: Path, name: str, stamp: int) -> dict[str, torch.Tensor]:
-    path = root / "exercises" / name / TENSORS
+def _read_tensors(path: Path, stamp: int) -> dict[str, torch.Tensor]:
     try:
         loaded = load_tensors(path)
     except Exception as exc:  # a damaged file: say which, and how to get a good one
@@ -162,9 +191,13 @@ def _read_tensors(root: Path, name: str, stamp: int) -> dict[str, torch.Tensor]:
 
 
 def save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:
+    path.write_bytes(_xz(tensors))
+
+
+def _xz(tensors: dict[str, torch.Tensor]) -> bytes:
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
-    path.write_bytes(lzma.compress(buffer.getvalue(), preset=6))
+    return lzma.compress(buffer.getvalue(), preset=6)
 
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
@@ -280,8 +313,9 @@ def _renumbered(plain: Any, names: list[str]) -> Any:
     return {**plain, "value": value}
 
 
-def freeze(ref: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """One exercise of a live bank, frozen: its frozen.json data and its tensors."""
+def freeze(ref: str) -> tuple[dict[str, Any], dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """One exercise of a live bank, frozen: its frozen.json data, the reference's tensors (TENSORS) and the
+    mutants' other tensors (MUTANT_TENSORS). Both are numbered in one sequence: the reference's first."""
     from grader import bank, engine
     from grader.sandbox.child import SEED
 
@@ -289,6 +323,7 @@ def freeze(ref: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     store = _Store()
     checks = []
     visible = [c for c in exercise.checks if not c.hidden]
+    timed = False
     threads = torch.get_num_threads()
     torch.set_num_threads(engine.Conditions().torch_threads)
     try:
@@ -297,16 +332,26 @@ def freeze(ref: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
             entry: dict[str, Any] = {"id": check.id, "native": store.plain(native),
                                      "exact": None if exact is native else store.plain(exact)}
             if check.sees:
-                entry["cpu"] = _reference_cpu(exercise.ref, index)
+                entry["cpu"], timed = _reference_cpu(exercise.ref, index), True
+            checks.append(entry)
+        calibrated = measure_calibration() if timed else None  # at the time the references were timed
+        reference_count = len(store.tensors)
+        for index, entry in enumerate(checks):
             mutants = _mutants(exercise.ref, index)
             if mutants:
                 entry["mutants"] = {name: {"native": store.plain(n), "exact": None if e is n else store.plain(e)}
                                     for name, (n, e) in sorted(mutants.items())}
-            checks.append(entry)
+            signatures = _mutant_signatures(exercise.ref, index)
+            if signatures:  # how mutants raise there, or fail it as a how-check (grader.mistakes.signatures)
+                entry["mutant_signatures"] = signatures
     finally:
         torch.set_num_threads(threads)
     hidden = [{"id": c.id, "title": c.title, "points": c.points} for c in exercise.checks if c.hidden]
-    return {"exercise": exercise.name, "checks": checks, "hidden": hidden}, store.tensors
+    data: dict[str, Any] = {"exercise": exercise.name, "checks": checks, "hidden": hidden}
+    if calibrated is not None:
+        data["calibration"] = calibrated
+    reference = {k: t for k, t in store.tensors.items() if int(k) < reference_count}
+    return data, reference, {k: t for k, t in store.tensors.items() if int(k) >= reference_count}
 
 
 def _reference_cpu(ref: str, index: int) -> float:
@@ -326,6 +371,14 @@ def _reference_cpu(ref: str, index: int) -> float:
     return best
 
 
+def _mutant_signatures(ref: str, index: int) -> dict[str, str]:
+    """What known-mistake feedback tells errors and how-checks by on one check (`grader.mistakes`)."""
+    from grader import mistakes
+    from grader.sandbox.child import SEED
+
+    return mistakes.frozen_signatures(ref, index, "cpu", SEED)
+
+
 def _mutants(ref: str, index: int) -> dict[str, Frozen]:
     """The observations of the mutants known-mistake feedback compares with on one check: every mutant
     (`grader.mistakes.frozen_observations`), so that a pack names the mistakes the live bank names."""
@@ -337,7 +390,8 @@ def _mutants(ref: str, index: int) -> dict[str, Frozen]:
 
 def build(refs: list[str], out: Path) -> list[str]:
     """Freeze these exercises ("name" or "bank:name") of one live bank, and those their checks use, into the
-    pack folder `out` (replaced); the exercises packed. BankError where they cannot be."""
+    pack folder `out` (replaced); the exercises packed. BankError where they cannot be. The built-in bank's
+    own pack (`out` is grader/builtin_pack in its checkout) is written in place instead (see above)."""
     from grader import __version__, bank
 
     located = [bank.locate(r) for r in refs]
@@ -348,6 +402,8 @@ def build(refs: list[str], out: Path) -> list[str]:
     if source.is_pack:
         raise BankError(f"grader pack: {source.root} is a pack already; pack the live bank it came from.")
     names = _with_siblings(source.root, [name for _, name in located])
+    if source.builtin and out.resolve() == source.root / OWN_PACK:
+        return _build_own(source, names, out)
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "exercises").mkdir(parents=True)
@@ -358,15 +414,9 @@ def build(refs: list[str], out: Path) -> list[str]:
         shutil.copy2(source.stub(name), staging / "exercises" / f"{name}.py")
         for part in ("checks.py", "text.toml"):
             shutil.copy2(source.folder(name) / part, folder / part)
-        (folder / MISTAKES).write_text(mistakes_json(source.mistakes(name)) + "\n", encoding="utf-8")
-        data, tensors = freeze(f"{source.name}:{name}")
-        (folder / DATA).write_text(json.dumps(data, indent=None) + "\n", encoding="utf-8")
-        save_tensors(tensors, folder / TENSORS)
+        _write_frozen(source, name, folder)
     package = "torchgrader_pack_" + "".join(c if c.isalnum() else "_" for c in source.name.lower())
-    (staging / MARK).write_text(json.dumps({
-        "format": FORMAT, "grader": __version__, "bank": source.name, "package": package,
-        "exercises": names, "calibration": measure_calibration(),
-    }, indent=1) + "\n", encoding="utf-8")
+    _write_mark(staging, source.name, package, names)
     (staging / "__init__.py").write_text(f'"""The exercise bank {source.name}, packed by torchgrader."""\n',
                                          encoding="utf-8")
     (staging / "pyproject.toml").write_text(_PYPROJECT.format(package=package, bank=source.name,
@@ -374,6 +424,34 @@ def build(refs: list[str], out: Path) -> list[str]:
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return names
+
+
+def _build_own(source: Bank, names: list[str], out: Path) -> list[str]:
+    """The built-in bank's own pack: each exercise's frozen files beside its checks, pack.json in `out`."""
+    for name in names:
+        _write_frozen(source, name, source.folder(name))
+    frozen = [name for name in source.exercise_names() if (source.folder(name) / DATA).is_file()]
+    _write_mark(out, source.name, "torchgrader", sorted(frozen))
+    return names
+
+
+def _write_frozen(source: Bank, name: str, folder: Path) -> None:
+    """One exercise's frozen files (DATA, TENSORS, MUTANT_TENSORS, MISTAKES) into `folder`, each replaced whole."""
+    data, tensors, mutant_tensors = freeze(f"{source.name}:{name}")
+    parts = {DATA: (json.dumps(data, indent=None) + "\n").encode(), TENSORS: _xz(tensors),
+             MUTANT_TENSORS: _xz(mutant_tensors), MISTAKES: (mistakes_json(source.mistakes(name)) + "\n").encode()}
+    for part, content in parts.items():
+        partial = folder / (part + ".partial")
+        partial.write_bytes(content)
+        partial.replace(folder / part)
+
+
+def _write_mark(root: Path, bank_name: str, package: str, names: list[str]) -> None:
+    from grader import __version__
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARK).write_text(json.dumps({"format": FORMAT, "grader": __version__, "bank": bank_name,
+                                         "package": package, "exercises": names}, indent=1) + "\n", encoding="utf-8")
 
 
 def _with_siblings(root: Path, names: list[str]) -> list[str]:
@@ -428,7 +506,9 @@ def stale(pack_root: Path, exercises: list[str] | None = None) -> dict[str, list
     one line each, naming the exercise, the check and the command that regenerates the pack."""
     from grader import bank, engine
 
-    regenerate = f"run 'grader pack --out {pack_root}' to regenerate it"
+    own = _own_checkout(pack_root)
+    regenerate = (f"run 'grader pack --out {OWN_PACK.as_posix()}' in {own} to regenerate it" if own else
+                  f"run 'grader pack --out {pack_root}' to regenerate it")
     try:
         mark = read_mark(pack_root)
     except (OSError, ValueError) as exc:
@@ -452,24 +532,44 @@ def stale(pack_root: Path, exercises: list[str] | None = None) -> dict[str, list
     return problems
 
 
+def _own_checkout(pack_root: Path) -> Path | None:
+    """The checkout whose exercises/ the pack at `pack_root` keeps its exercises in: the built-in bank's own pack
+    (grader/builtin_pack in a checkout, without an exercises/ of its own); None for any other pack."""
+    root = pack_root.resolve()
+    if (root / "exercises").is_dir() or root.parts[-len(OWN_PACK.parts):] != OWN_PACK.parts:
+        return None
+    return root.parents[len(OWN_PACK.parts) - 1]
+
+
+def exercises_folder(pack_root: Path) -> Path:
+    """The folder holding a pack's exercises (stubs, and a folder per exercise with its frozen files)."""
+    own = _own_checkout(pack_root)
+    return (own if own else pack_root) / "exercises"
+
+
 def _stale_exercise(pack_root: Path, ref: str, regenerate: str) -> list[str]:
     from grader import bank, engine
     from grader.sandbox.child import SEED
 
     where, name = bank.locate(ref)
     exercise = bank.get(ref)
-    folder = pack_root / "exercises" / name
+    folder = exercises_folder(pack_root) / name
     try:
         data = json.loads((folder / DATA).read_text(encoding="utf-8"))
         tensors = load_tensors(folder / TENSORS)
+        if (folder / MUTANT_TENSORS).is_file():
+            load_tensors(folder / MUTANT_TENSORS)
     except Exception as exc:  # any unreadable part is a stale pack
         return [f"pack {pack_root}: {name} cannot be read ({type(exc).__name__}); {regenerate}."]
     problems = [f"pack {pack_root}: {name}/{part} differs from the bank's; {regenerate}."
                 for part in ("checks.py", "text.toml")
                 if not (folder / part).is_file() or (folder / part).read_bytes() != (where.folder(name) / part).read_bytes()]
-    stub = pack_root / "exercises" / f"{name}.py"
+    stub = folder.parent / f"{name}.py"
     if not stub.is_file() or stub.read_bytes() != where.stub(name).read_bytes():
         problems.append(f"pack {pack_root}: the stub {name}.py differs from the bank's; {regenerate}.")
+    mistakes = folder / MISTAKES
+    if not mistakes.is_file() or mistakes.read_text(encoding="utf-8") != mistakes_json(where.mistakes(name)) + "\n":
+        problems.append(f"pack {pack_root}: {name}/{MISTAKES} differs from the mutants' docstrings; {regenerate}.")
     visible = [c for c in exercise.checks if not c.hidden]
     hidden = [{"id": c.id, "title": c.title, "points": c.points} for c in exercise.checks if c.hidden]
     if [c["id"] for c in data.get("checks", [])] != [c.id for c in visible] or data.get("hidden") != hidden:

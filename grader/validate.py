@@ -115,8 +115,8 @@ def validate(exercises: list[str] | None = None, *, workers: int | None = None,
 
 
 def builtin_pack() -> Path | None:
-    """The pack of the built-in bank that a wheel carries (grader/builtin_pack), where the built-in bank is live
-    (a checkout); None otherwise."""
+    """The pack of the built-in bank that a wheel carries (grader/builtin_pack: its pack.json, with the frozen data
+    beside each exercise's checks), where the built-in bank is live (a checkout); None otherwise."""
     from grader.bank import _PACKAGE
 
     root = _PACKAGE / "builtin_pack"
@@ -134,7 +134,7 @@ def packed(names: list[str]) -> list[Verdict]:
     if root is None or not chosen:
         return []
     stale = pack.stale(root, chosen)
-    return [Verdict(Subject(name, "pack", root / "exercises" / name),
+    return [Verdict(Subject(name, "pack", pack.exercises_folder(root) / name),
                     ExerciseReport(exercise=name, title="", file=str(root), device="cpu"), tuple(stale[name]))
             for name in chosen]
 

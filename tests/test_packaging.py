@@ -51,17 +51,28 @@ def _wheel(folder: Path) -> Path:
 
 
 def test_wheel_carries_the_builtin_bank_as_a_pack_without_answers(tmp_path: Path):
-    names = set(zipfile.ZipFile(_wheel(tmp_path)).namelist())
+    wheel = zipfile.ZipFile(_wheel(tmp_path))
+    names = set(wheel.namelist())
     for exercise in EXERCISES:
-        assert f"grader/builtin_pack/exercises/{exercise}.py" in names
-        assert f"grader/builtin_pack/exercises/{exercise}/checks.py" in names
-        assert f"grader/builtin_pack/exercises/{exercise}/text.toml" in names
-        assert f"grader/builtin_pack/exercises/{exercise}/frozen.json" in names
-        assert f"grader/builtin_pack/exercises/{exercise}/frozen.pt.xz" in names
-    assert {"grader/builtin_pack/torchgrader.toml", "grader/builtin_pack/pack.json"} <= names
+        parts = [f"{exercise}.py", *(f"{exercise}/{part}" for part in (
+            "checks.py", "text.toml", "frozen.json", "frozen.pt.xz", "mistakes.json", "mistakes.pt.xz"))]
+        for part in parts:  # the checkout's own files, mapped into the pack
+            assert wheel.read(f"grader/builtin_pack/exercises/{part}") == (ROOT / "exercises" / part).read_bytes()
+    assert wheel.read("grader/builtin_pack/torchgrader.toml") == (ROOT / "torchgrader.toml").read_bytes()
+    assert wheel.read("grader/builtin_pack/pack.json") == (ROOT / "grader/builtin_pack/pack.json").read_bytes()
     leaks = [n for n in names if "reference_solutions" in n or "/mutants/" in n or "/alternates/" in n
              or n.endswith("/hidden.py") or "builtin_bank" in n]
     assert not leaks, leaks
+
+
+def test_the_checkout_keeps_the_builtin_pack_once():
+    """grader/builtin_pack holds its pack.json alone: the exercises and their frozen data are exercises/'s."""
+    kept = sorted(p.name for p in (ROOT / "grader/builtin_pack").iterdir() if p.name != "__pycache__")
+    assert kept == ["__init__.py", "pack.json"]
+    packed = json.loads((ROOT / "grader/builtin_pack/pack.json").read_text())["exercises"]
+    assert packed == sorted(p.parent.name for p in (ROOT / "exercises").glob("*/checks.py"))
+    for exercise in packed:
+        assert (ROOT / "exercises" / exercise / "frozen.json").is_file(), exercise
 
 
 @pytest.mark.slow

@@ -28,7 +28,8 @@ _discover = True  # False in a worker: it uses exactly the banks the grader hand
 
 def builtin_root() -> Path:
     """The built-in bank: a checkout's top folder (live, with its reference solutions), or in an installed
-    package the pack of it, grader/builtin_pack (`grader pack --out grader/builtin_pack`; no solutions)."""
+    package the pack of it, grader/builtin_pack (the checkout's exercises/ and their frozen data, mapped there
+    when the wheel is built; no solutions)."""
     checkout = _PACKAGE.parent
     if (checkout / CONFIG).is_file() and (checkout / "reference_solutions").is_dir():
         return checkout
