@@ -181,3 +181,19 @@ def test_a_missing_or_raising_reference_is_the_banks_error_not_the_students(tmp_
     done = grader("check", "c:sq_loss", "--bank", root, "--file", SQ_REFERENCE)
     assert done.code == 2 and "Traceback" not in done.stderr
     assert str(path) in done.stderr and says in done.stderr and "grader validate c:sq_loss" in done.stderr
+
+
+def test_the_fingerprint_covers_the_checks_an_exercise_loads_from_a_sibling(tmp_path: Path) -> None:
+    """mnist_distance's checks.py shares broadcast_distances' probes (`sibling`): editing those changes how
+    mnist_distance is graded, so the gradebook must regrade it; another exercise's files do not."""
+    from grader.bank.folder import Bank
+
+    root = copy_bank(tmp_path, "broadcast_distances", "mnist_distance", "sq_loss")
+    assert 'sibling(__file__, "broadcast_distances")' in (root / "exercises/mnist_distance/checks.py").read_text()
+    before = Bank.open(root, "--bank").fingerprint("mnist_distance")
+    with (root / "exercises/sq_loss/checks.py").open("a") as other:
+        other.write("\n# another exercise's edit\n")
+    assert Bank.open(root, "--bank").fingerprint("mnist_distance") == before
+    with (root / "exercises/broadcast_distances/checks.py").open("a") as shared:
+        shared.write("\nSAMPLED = 32  # the sibling's edit\n")
+    assert Bank.open(root, "--bank").fingerprint("mnist_distance") != before

@@ -104,12 +104,14 @@ class Bank:
 
     def fingerprint(self, exercise: str) -> str:
         """A hash of what decides how `exercise` is graded: every file of its folder (checks.py, text.toml,
-        hidden.py, mutants, a pack's frozen data), its stub, its reference and this bank's [points] for it.
-        The gradebook keeps a student's result only while it is unchanged."""
+        hidden.py, mutants, a pack's frozen data), the checks.py of each exercise its checks use through
+        `sibling` (and theirs), its stub, its reference and this bank's [points] for it. The gradebook keeps a
+        student's result only while it is unchanged."""
         folder = self.folder(exercise)
         files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        shared = [self.folder(name) / "checks.py" for name in _siblings(self.root, exercise)]
         digest = hashlib.sha256()
-        for path in (*files, self.stub(exercise), self.reference(exercise)):
+        for path in (*files, *shared, self.stub(exercise), self.reference(exercise)):
             if path.is_file():
                 digest.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         points = sorted((k, v) for k, v in self.config.points.items() if k.split(".", 1)[0] == exercise)
@@ -367,6 +369,27 @@ def checks_module(path: Path) -> ModuleType:
     """An exercise's checks.py, imported once per process (also when another exercise's checks use it)."""
     name = "grader_checks_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
     return sys.modules.get(name) or load_module(path, name)
+
+
+_SIBLING = re.compile(r"sibling\(\s*__file__\s*,\s*[\"']([A-Za-z0-9_]+)[\"']")
+
+
+def _siblings(root: Path, exercise: str) -> list[str]:
+    """The other exercises whose checks.py `exercise`'s own Python files load with `sibling`, and theirs."""
+    found: list[str] = []
+    todo = [exercise]
+    while todo:
+        folder = root / "exercises" / todo.pop()
+        for path in sorted(folder.glob("*.py")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for name in _SIBLING.findall(text):
+                if name != exercise and name not in found:
+                    found.append(name)
+                    todo.append(name)
+    return sorted(found)
 
 
 def sibling(checks_file: str, exercise: str) -> ModuleType:
