@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import BadOption, DeviceUnavailable, SubmissionNotFound
+from grader.errors import BadOption, DeviceUnavailable, GraderError, SubmissionNotFound
 from grader.results import ExerciseReport, ExitCode
 from grader.sandbox import runner
 from grader.spec import Exercise
@@ -18,25 +19,53 @@ def list_exercises() -> list[Exercise]:
     return bank.all_exercises()
 
 
+def language(lang: str | None = None, *, exercises: Sequence[str] = (), assignment: str | None = None) -> str:
+    """The feedback's language: `lang` if given (BadOption naming the languages if there is no such one); else
+    the `lang` of the bank of the assignment or first exercise; else the locale's; else English
+    (`i18n.default_language`)."""
+    from grader.i18n import LANGUAGES, default_language
+
+    if lang is None:
+        return default_language(_bank_language(exercises, assignment))
+    if lang not in LANGUAGES:
+        raise BadOption(f"--lang {lang}: no such language. Known: {', '.join(LANGUAGES)}.")
+    return lang
+
+
+def _bank_language(exercises: Sequence[str], assignment: str | None) -> str | None:
+    """The `lang` of the bank that holds the assignment (or the first exercise); None if it sets none or is unknown
+    (the grading itself then says what is wrong)."""
+    from grader import bank
+
+    try:
+        if assignment:
+            return bank.assignment(assignment)[0].config.bank.lang
+        return bank.locate(exercises[0])[0].config.bank.lang if exercises else None
+    except GraderError:
+        return None
+
+
 def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
-          cell_timeout: float | None = None, lang: str = "en", kernel: bool = False) -> ExerciseReport:
+          cell_timeout: float | None = None, lang: str | None = None, kernel: bool = False) -> ExerciseReport:
     """Grade a submission of `exercise`: `file`, or ./exercises/<exercise>.py.
 
     Called with no `file` inside Jupyter or Colab, it grades the cells run so far in the
     notebook: their source, run again in the isolated worker (not the live objects).
     With `kernel`, a notebook runs in a real Jupyter kernel (full fidelity, slower).
+    The report speaks `lang`; without it, as the CLI does (`language`): the bank's, the locale's, or English.
     """
     from grader import notebook_session
 
-    if notebook_session.active() and not notebook_session.in_sandbox():
+    if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
+        return ExerciseReport(exercise=exercise, title="", file="", device=device)
+    lang = language(lang, exercises=[exercise])
+    if notebook_session.active():
         # In the student's kernel: grade in a process of our own, so that nothing of the grading (the
         # references, the exercise's probes, seeds, thread settings) is ever loaded or changed here.
         report = notebook_session.grade_apart(exercise, file=file, device=device, cell_timeout=cell_timeout,
                                               kernel=kernel)
         report._lang = lang
         return report
-    if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
-        return ExerciseReport(exercise=exercise, title="", file="", device=device)
     from grader import bank
 
     spec = bank.get(exercise)

@@ -10,11 +10,13 @@ own float32 rounding error, so that any correct float32 formulation passes.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from grader import keys
 from grader.sandbox.protocol import Observed
 from grader.spec import Tolerance
 
@@ -50,14 +52,16 @@ class Comparison:
 
 
 def describe(obs: Observed) -> str:
-    """A short, student-facing description: 'shape (4, 5), float32' or the value itself."""
+    """A short, student-facing description ('torch.Tensor of shape (4, 5), float32', or the value itself), as a
+    key (`grader.keys.call`) that the report says in the student's language."""
     if obs.is_tensor:
-        return f"{obs.type} of shape {tuple(obs.value.shape)}, {str(obs.value.dtype).removeprefix('torch.')}"
+        return keys.call("describe.tensor", type=obs.type, shape=str(tuple(obs.value.shape)),
+                         dtype=_dt(obs.value.dtype))
     if isinstance(obs.value, list):
-        return f"{obs.type} of length {obs.length or len(obs.value)}"
+        return keys.call("describe.sequence", type=obs.type, length=obs.length or len(obs.value))
     if isinstance(obs.value, dict):
-        return f"{obs.type} with keys {sorted(obs.value)}"
-    return f"{obs.type} {obs.value!r}"
+        return keys.call("describe.mapping", type=obs.type, keys=str(sorted(obs.value)))
+    return keys.call("describe.value", type=obs.type, value=repr(obs.value))
 
 
 def show(t: torch.Tensor) -> str:
@@ -91,6 +95,36 @@ def tolerance_for(dtype: torch.dtype, tol: Tolerance, device: str) -> tuple[floa
     if device.startswith("cuda"):
         scale *= 10.0  # other kernels, other summation orders
     return rtol * scale, atol * scale
+
+
+def close(got: float, expected: float, tol: Tolerance, dtype: torch.dtype = torch.float32, device: str = "cpu") -> bool:
+    """Whether one number is within `tol` of the expected one, as `compare` decides for one element of `dtype`
+    (for judges that look at numbers one by one, e.g. to find the first epoch that differs)."""
+    rtol, atol = tolerance_for(dtype, tol, device)
+    return abs(got - expected) <= atol + rtol * abs(expected)
+
+
+def compare_observations(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                         tol: Tolerance, *, values: bool = True, only: Iterable[str] | None = None) -> Comparison:
+    """A check's default comparison: each of the reference's observations (or those named in `only`, in that
+    order) against the student's, in order, at `tol`. The first mismatch, with `called` set to its key; else
+    the largest margin. A missing gradient is "no gradient reached ...", any other missing key "not observed".
+    """
+    margin = 0.0
+    for key in native if only is None else only:
+        expected, observed = native[key], got.get(key)
+        gradient = keys.is_gradient(key)
+        if observed is None and not gradient:
+            return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
+        if observed is None or (observed.type == "NoneType" and expected.is_tensor and gradient):
+            mismatch = Mismatch(summary=("no_gradient", {"name": keys.gradient_name(key)}), hint="hint.graph_cut")
+            return Comparison(mismatch, margin, called=key)
+        result = compare(expected, exact.get(key, expected), observed, tol, values=values)
+        if result.mismatch is not None:
+            result.called = key
+            return result
+        margin = max(margin, result.margin)
+    return Comparison(margin=margin)
 
 
 def compare(native: Observed, exact: Observed, got: Observed, tol: Tolerance, *, values: bool = True,
@@ -143,7 +177,8 @@ def _compare_tensor(native: Observed, exact: Observed, got: Observed, tol: Toler
         return Comparison(Mismatch(  # observed without data: see protocol.observe
             summary=("no_data", {"path": path, "device": got.device}),
             expected=("plain", {"text": describe(native)}),
-            got=("plain", {"text": f"{got.type} on device {got.device} ({got.value})"}),
+            got=("plain", {"text": keys.call("describe.no_data", type=got.type, device=got.device,
+                                              value=str(got.value))}),
             hint="hint.meta" if got.device.startswith("meta") else None,
         ))
     if not got.is_tensor or got.type.startswith("numpy."):
@@ -218,7 +253,7 @@ def _compare_values(
         ratio = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad | close, ratio, 0.0))
         margin = float(ratio.max())
         score = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad, err, -1.0))
-        allowed_text = f"{atol + slack:.2g} + {rtol:.2g}·|expected|"
+        allowed_text = keys.call("describe.allowed", atol=f"{atol + slack:.2g}", rtol=f"{rtol:.2g}")
     if not bool(bad.any()):
         return Comparison(margin=margin)
     count, total = int(bad.sum()), bad.numel()

@@ -32,6 +32,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader import keys
+
 MAX_SOURCE = 2_000_000  # characters read; a longer source is opaque
 MAX_DEPTH = 3  # magics inside magics (%%time around %time ...)
 
@@ -85,7 +87,11 @@ PROC_PATHS = ("/proc/", "/dev/fd")
 
 @dataclass(frozen=True)
 class Finding:
-    """One construct in the source: what it is, and where (line within the file or the notebook cell)."""
+    """One construct in the source: what it is, and where (line within the file or the notebook cell).
+
+    `construct` is the code itself (`torch.jit`, `import ctypes`), or a kind of construct ("a for loop") as a key
+    (`grader.keys.call`, message ids `construct.*`) that a report says in the student's language.
+    """
 
     construct: str
     line: int
@@ -151,10 +157,10 @@ def read(path: Path, notebook: bool) -> Reading:
         if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
             raise ValueError("not a list of cells")
     except (OSError, ValueError, RecursionError):
-        reading.unparsed.append(Finding("source the grader cannot read", 1, 1 if notebook else None))
+        reading.unparsed.append(Finding(keys.call("construct.unreadable_source"), 1, 1 if notebook else None))
         return reading
     if sum(len(c) for c in cells) > MAX_SOURCE:
-        reading.unparsed.append(Finding("source too long to read", 1, 1 if notebook else None))
+        reading.unparsed.append(Finding(keys.call("construct.source_too_long"), 1, 1 if notebook else None))
         return reading
     for number, text in enumerate(cells, start=1):
         _add(reading, text, number if notebook else None, 0, notebook, 0)
@@ -180,13 +186,13 @@ def _add(reading: Reading, text: str, cell: int | None, offset: int, notebook: b
         try:
             text = _transformer().transform_cell(text)
         except Exception:  # noqa: BLE001 - IPython's transformer gives up on some inputs
-            reading.unparsed.append(Finding("a cell the grader cannot read", offset + 1, cell))
+            reading.unparsed.append(Finding(keys.call("construct.unreadable_cell"), offset + 1, cell))
             return
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
-        reading.unparsed.append(Finding("code that is not valid Python", offset + (line or 1), cell))
+        reading.unparsed.append(Finding(keys.call("construct.invalid_python"), offset + (line or 1), cell))
         return
     reading.units.append(_Unit(tree, cell, offset))
     if notebook and depth < MAX_DEPTH:
@@ -332,7 +338,7 @@ class _Facts:
             return next((f"import {a.name}" for a in node.names if _opaque_module(a.name)), None)
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                return "a relative import"
+                return keys.call("construct.relative_import")
             module = node.module or ""
             if _opaque_module(module) or any(_opaque_module(f"{module}.{a.name}") for a in node.names):
                 return f"from {module} import ..."
@@ -363,7 +369,7 @@ class _Facts:
             return self._opaque_path(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
                 p in node.value for p in PROC_PATHS):
-            return "a path into /proc"
+            return keys.call("construct.proc_path")
         return None
 
     def _opaque_call(self, node: ast.Call, unit: _Unit) -> str | None:
@@ -385,7 +391,7 @@ class _Facts:
                 return self._changes_import(node.args[0], f"{node.func.id}()")  # type: ignore[attr-defined]
             if self._own_self(node):
                 return None
-            return f"{node.func.id}() with a computed name"  # type: ignore[attr-defined]
+            return keys.call("construct.computed_name", function=node.func.id)  # type: ignore[attr-defined]
         resolved = [p for p, rooted in self.paths(node.func) if rooted]
         if "torch.load" in resolved:
             self._safe.add(id(node.func))
@@ -406,12 +412,12 @@ class _Facts:
             if what is not None:
                 return what
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                return f"a change to {path}"  # monkeypatching an imported module
+                return keys.call("construct.change", path=path)  # monkeypatching an imported module
         return None
 
     def _changes_import(self, target: ast.expr, what: str) -> str | None:
         rooted = [p for p, r in self.paths(target) if r]
-        return f"{what} on {rooted[0]}" if rooted else None
+        return keys.call("construct.change_by", what=what, path=rooted[0]) if rooted else None
 
     def _called(self, node: ast.Name) -> bool:
         parent = self._parents.get(id(node))
@@ -478,11 +484,11 @@ class _Facts:
 
     def loop(self, node: ast.AST) -> str | None:
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            return "a for loop"
+            return keys.call("construct.for_loop")
         if isinstance(node, ast.While):
-            return "a while loop"
+            return keys.call("construct.while_loop")
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            return "a comprehension"
+            return keys.call("construct.comprehension")
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute) and node.func.attr in LOOP_METHODS:
                 return f".{node.func.attr}()"
@@ -503,7 +509,7 @@ class _Facts:
             while todo:
                 callee = todo.pop()
                 if callee == name:
-                    found.append(_finding(unit, stmt, f"recursion in {name}()"))
+                    found.append(_finding(unit, stmt, keys.call("construct.recursion", name=name)))
                     break
                 if callee not in seen:
                     seen.add(callee)

@@ -269,3 +269,31 @@ def test_a_constant_factor_between_numbers_and_lists_of_them():
     assert constant_factor(observe(4), observe(8)) is None  # counts of things: no scale to speak of
     assert constant_factor(observe(torch.zeros(3)), observe(torch.zeros(3))) is None
     assert constant_factor(observe([1.0, "a"]), observe([2.0, "b"])) is None
+
+
+# ---------------------------------------------------------------- what a value is, in the report's language
+
+def _said(mismatch: object, lang: str) -> str:
+    from grader.report import message_lines
+    from grader.results import Feedback
+
+    parts = {part: getattr(mismatch, part) for part in ("summary", "expected", "got", "where")}
+    return "\n".join(f"{label} {line}" for label, line in message_lines(Feedback(**parts), lang))
+
+
+@pytest.mark.parametrize(("native", "got", "english_words", "japanese_words"), [
+    (torch.ones(5), torch.ones(4), "torch.Tensor of shape (5,), float32", "形状 (5,)、float32 の torch.Tensor"),
+    (torch.ones(3), [1.0, 2.0], "list of length 2", "長さ 2 の list"),
+    ({"a": torch.ones(1)}, 5, "dict with keys ['a']", "キー ['a'] を持つ dict"),
+    (torch.ones(3), torch.ones(3, device="meta"), "torch.Tensor on device meta", "デバイス meta 上の torch.Tensor"),
+    (torch.ones(3), torch.tensor([1.0, 2.0, 1.0]), "1.3e-06·|expected|", "1.3e-06·|期待値|"),
+], ids=["tensor", "list", "dict", "no data", "allowed"])
+def test_what_a_value_is_is_said_in_the_reports_language(native, got, english_words, japanese_words):
+    from test_japanese import english
+
+    result = sides(native, native, got)
+    assert result.mismatch is not None
+    en, ja = _said(result.mismatch, "en"), _said(result.mismatch, "ja")
+    assert english_words in en and japanese_words not in en
+    assert japanese_words in ja and english_words not in ja
+    assert english(ja) == [], ja

@@ -519,6 +519,40 @@ def test_junit_survives_control_characters_in_student_output(tmp_path: Path) -> 
     assert "red" in path.read_text(encoding="utf-8") and "done" in path.read_text(encoding="utf-8")
 
 
+def _junit_texts(path: Path) -> list[str]:
+    """What a person reads in junit.xml: testcase names, messages and bodies (suites and properties hold ids)."""
+    root = ElementTree.parse(path).getroot()
+    texts = [case.get("name", "") for case in root.iter("testcase")]
+    return texts + [t for e in root.iter() if e.tag in ("failure", "error", "skipped")
+                    for t in (e.get("message", ""), e.text or "")]
+
+
+def test_junit_names_the_checks_in_the_exports_language(tmp_path: Path) -> None:
+    from test_japanese import english
+
+    root = ElementTree.parse(run("junit", tmp_path / "ja", lang="ja")[0]).getroot()  # a class graded in English
+    names = {(s.get("name"), c.get("name")) for s in root.findall("testsuite") for c in s.findall("testcase")}
+    assert ("bob.sq_loss", bank.get("sq_loss").check("shape").title) not in names
+    assert ("bob.sq_loss", "要素ごとに 1 つの値を保つ") in names and ("dan", "提出物") in names
+    assert not [run for _, name in names for run in english(name or "")]
+    root = ElementTree.parse(run("junit", tmp_path / "en", lang="en")[0]).getroot()
+    names = {(s.get("name"), c.get("name")) for s in root.findall("testsuite") for c in s.findall("testcase")}
+    assert ("bob.sq_loss", "keeps one value per element") in names and ("dan", "submission") in names
+
+
+def test_junit_of_a_class_graded_in_japanese_has_no_english_sentence(tmp_path: Path) -> None:
+    from test_japanese import english
+
+    bob = student_json(StudentReport(student="bob", status=StudentStatus.GRADED, exercises=[
+        graded("sq_loss", {"values": Status.FAILED, "grad": Status.SKIPPED}),
+        graded("simple_graph", {"values": Status.ERROR, "grad": Status.TIMEOUT})]), "ja")
+    dan = student_json(StudentReport(student="dan", status=StudentStatus.ERROR,
+                                     message="dan.ipynb は途中で切れていて読み込めません。保存し直して再提出してください。"), "ja")
+    texts = _junit_texts(run("junit", tmp_path, [bob, dan], lang="ja")[0])
+    assert "提出物" in texts
+    assert not [run for said in texts for run in english(said)], texts
+
+
 # ---------------------------------------------------------------- plain CSV
 
 def test_grades_csv_has_one_column_per_exercise(tmp_path: Path) -> None:

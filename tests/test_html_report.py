@@ -287,3 +287,73 @@ def test_control_characters_in_student_text_are_shown_escaped(tmp_path: Path):
     assert_well_formed(page, parsed)
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", page)
     assert "amy\\x1b]0;title\\x07" in page and "\\u202eevil" in page
+
+
+# ---------------------------------------------------------------- the page in the batch's language
+
+REAL_CHECKS = {"sq_loss": ["shape", "values", "grad"], "my_linear": ["parameters"]}  # titled in en and ja by the bank
+
+
+def graded_in(lang: str, name: str, **statuses: list[Status]) -> dict[str, Any]:
+    """A graded student on the bank's own checks, rendered in `lang` as a batch run with --lang renders it."""
+    exercises = [ExerciseReport(exercise=ex, title="", file=f"{ex}.py", device="cpu",
+                                checks=[check(c, s) for c, s in zip(REAL_CHECKS[ex], ss)])
+                 for ex, ss in statuses.items()]
+    return student_json(StudentReport(student=name, status=StudentStatus.GRADED, exercises=exercises), lang)
+
+
+class Words(HTMLParser):
+    """Every text a person reads on the page: its data, and the images' alternative texts."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.texts += [value or "" for name, value in attrs if name == "alt"]
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.append(data)
+
+
+def class_in(lang: str) -> list[dict[str, Any]]:
+    stub = [check("shape", E, summary=("not_implemented", {})), check("values", S), check("grad", S)]
+    lazy = student_json(StudentReport(student="d", status=StudentStatus.GRADED, exercises=[
+        ExerciseReport(exercise="sq_loss", title="", file="", device="cpu", checks=stub)]), lang)
+    unreadable = {"en": "a.ipynb is not a readable notebook", "ja": "a.ipynb は読み込めるノートブックではありません"}[lang]
+    return [graded_in(lang, "a", sq_loss=[P, P, P], my_linear=[P]), graded_in(lang, "b", sq_loss=[P, F, S],
+            my_linear=[E]), graded_in(lang, "c", sq_loss=[T, S, S], my_linear=[F]), lazy, failed("e", unreadable)]
+
+
+def test_the_page_speaks_japanese_under_lang_ja(tmp_path: Path):
+    from test_japanese import english
+
+    page = write_report(tmp_path, class_in("ja"), title="第 1 週", exercises=list(REAL_CHECKS), lang="ja")
+    html_text = page.read_text("utf-8")
+    assert '<html lang="ja">' in html_text
+    words = Words(html_text).texts
+    leaks = [run for said in words for run in english(said)]
+    assert not leaks, leaks
+    english_words = {text(f"class.{label}", "en") for label in ("students", "graded", "mean", "pass_rate", "check",
+                                                                "kind", "feedback", "status.passed", "kind.too_slow")}
+    assert not english_words & {said.strip() for said in words}
+    parsed = Page(html_text)
+    assert parsed.summary()[text("class.students", "ja")] == "5"
+    failures = parsed.table(text("class.students", "ja"))
+    assert sorted(row[3] for row in failures[1:]) == sorted(["値が違う", "ValueError を送出した", "時間切れ", "値が違う",
+                                                            "未実装"])
+    assert [row[2] for row in failures[1:] if row[3] == "未実装"] == ["すべてのチェック"]
+
+
+def test_the_page_speaks_english_under_lang_en(tmp_path: Path):
+    page = write_report(tmp_path, class_in("en"), title="Week 1", exercises=list(REAL_CHECKS), lang="en")
+    html_text = page.read_text("utf-8")
+    assert '<html lang="en">' in html_text
+    for said in ("Score distribution", "Most common failures (top 15; each cause counted once per student",
+                 "histogram of the students&#x27; scores", "horizontal axis: score", "pass rate (full marks)",
+                 "raised ValueError", "every check", ">feedback<", ">graded<"):
+        assert said in html_text, said
+    assert not re.search("[\u3040-\u30ff\u4e00-\u9fff]", html_text)  # no Japanese on an English page

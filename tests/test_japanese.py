@@ -1,5 +1,6 @@
-"""--lang ja speaks Japanese only: titles, observation keys and messages of the nine built-in exercises; the
-default language; message ids checked when an exercise loads."""
+"""--lang ja speaks Japanese only: titles, observation keys and messages of the built-in exercises (every file
+of the bank is checked by `japanese_leaks` in tests/test_bank.py, on its one grading); the default language;
+message ids checked when an exercise loads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ def test_the_detector_leaves_code_names_and_japanese_alone(text):
     assert english(text) == []
 
 
-# -- every reference, stub and mutant of the built-in bank, in Japanese ---------------------------
+# -- a report rendered in Japanese (every file of the bank: tests/test_bank.py) -----------------
 
 def _student_text(report: dict[str, Any]) -> list[str]:
     """What the student's code or file said, shown as it is: printed output, exception messages, code lines,
@@ -103,40 +103,18 @@ def _terminal(result: Any) -> str:
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="module")
-def graded() -> list[tuple[str, Any]]:
-    """Every reference, stub and mutant of the nine, graded as `grader validate` grades them (in threads: each
-    grading waits on its sandbox's worker)."""
-    from grader import engine, submission, validate
-    from grader.sandbox import runner
-
-    runner.warm_up()
-    todo = [s for s in validate.subjects(NINE) if s.role in ("reference", "stub", "mutant")]
-
-    def grade(subject: validate.Subject) -> tuple[str, Any]:
-        with submission.prepared(subject.path, subject.exercise) as source:
-            report = engine.grade(bank.get(subject.exercise), source)
-        return f"{subject.exercise}/{subject.role}/{subject.name}", report
-
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
-        return list(pool.map(grade, todo))
-
-
-@pytest.mark.slow
-def test_japanese_reports_have_no_english_sentence(graded):
+def japanese_leaks(name: str, result: Any) -> list[str]:
+    """The English sentences in `result` rendered in Japanese (JSON and terminal), each prefixed by `name`,
+    leaving out what the student's own code or file said. `tests/test_bank.py` calls it on its one grading of
+    every file of the bank (a report renders from data: no grading of its own here)."""
     from grader.report import to_json
 
-    leaks = []
-    for name, result in graded:
-        data = to_json(result, "ja")
-        student = _student_text(data)
-        texts = [data["title"]] + [t for test in data["tests"] for t in (test["name"], test["message"],
-                                                                          test["hint"], test["details"]["called"])]
-        texts += [cell["text"] for cell in data["cells"]] + [_terminal(result)]
-        for text in texts:
-            leaks += [f"{name}: {run}" for run in english(_without(text, student))]
-    assert len(graded) > 100
-    assert not leaks, "\n".join(sorted(set(leaks)))
+    data = to_json(result, "ja")
+    student = _student_text(data)
+    texts = [data["title"]] + [t for test in data["tests"] for t in (test["name"], test["message"],
+                                                                      test["hint"], test["details"]["called"])]
+    texts += [cell["text"] for cell in data["cells"]] + [_terminal(result)]
+    return [f"{name}: {run}" for text in texts for run in english(_without(text, student))]
 
 
 # -- titles in the report's language ---------------------------------------------------------------
@@ -222,3 +200,40 @@ def test_check_speaks_the_locales_language_the_banks_and_the_options(tmp_path: P
     assert "Squared error" in done.stdout, done.stderr  # the bank's language before the locale's
     done = _check("course:sq_loss", "--bank", root, "--file", stub, "--lang", "ja", env={})
     assert "二乗誤差" in done.stdout, done.stderr  # --lang before the bank's
+
+
+# -- grader.check() in a notebook: the language as the CLI decides it ---------------------------------------
+
+def _locale(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", value)
+
+
+@pytest.mark.parametrize(("locale", "said", "unsaid"), [("ja_JP.UTF-8", "二乗誤差", "Squared error"),
+                                                        ("C.UTF-8", "Squared error", "二乗誤差")])
+def test_grader_check_speaks_the_locales_language_in_a_notebook(monkeypatch, locale, said, unsaid):
+    from grader import api
+
+    _locale(monkeypatch, locale)
+    shown = api.check("sq_loss", file=ROOT / "exercises" / "sq_loss.py")._repr_html_()  # what Jupyter displays
+    assert said in shown and unsaid not in shown
+    words = re.sub(r"<[^>]*>", "\n", shown)
+    assert not english(words) if locale.startswith("ja") else english(words)
+
+
+def test_grader_check_takes_its_language_as_the_cli_does(monkeypatch, tmp_path: Path):
+    from grader import api
+    from grader.errors import BadOption
+
+    root = copy_bank(tmp_path, "sq_loss")
+    (root / "torchgrader.toml").write_text('[bank]\nname = "course"\nlang = "en"\n')
+    monkeypatch.setenv("GRADER_BANK", str(root))
+    _locale(monkeypatch, "ja_JP.UTF-8")
+    assert api.language(exercises=["course:sq_loss"]) == "en"  # the bank's language before the locale's
+    assert api.language("ja", exercises=["course:sq_loss"]) == "ja"  # the caller's before the bank's
+    assert api.language(exercises=["no_such_exercise"]) == "ja"  # the locale's
+    _locale(monkeypatch, "C.UTF-8")
+    assert api.language() == "en"
+    with pytest.raises(BadOption, match="--lang fr: no such language. Known: en, ja"):
+        api.language("fr")

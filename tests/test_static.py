@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import checks_of
-from grader import bank, static
+from grader import bank, keys, static
 
 broadcast_distances, my_linear = checks_of("broadcast_distances"), checks_of("my_linear")
 
@@ -29,7 +29,8 @@ class MyLinear(nn.Module):
 
 
 def _constructs(findings: list[static.Finding] | tuple[static.Finding, ...]) -> list[str]:
-    return [f.construct for f in findings]
+    """The constructs as an English report says them (a kind of construct is a key, said in the report's language)."""
+    return [keys.said(f.construct, "en") for f in findings]
 
 
 def _forbidden(head: str, body: str, tail: str = "") -> list[str]:
@@ -150,7 +151,7 @@ def test_notebook_ipython_calls_that_run_strings_are_opaque(tmp_path):
 
 def test_a_cell_that_does_not_parse_is_opaque(tmp_path):
     reading = _notebook(tmp_path, ["x = 1", "def f(:\n    pass"])
-    assert [(f.construct, f.cell) for f in reading.opaque] == [("code that is not valid Python", 2)]
+    assert [(keys.said(f.construct), f.cell) for f in reading.opaque] == [("code that is not valid Python", 2)]
 
 
 def test_loops_in_the_code_the_entry_reaches():
@@ -162,7 +163,8 @@ def test_loops_in_the_code_the_entry_reaches():
         "def fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n"
     )
     reading = static.read_text(source)
-    assert [(f.construct, f.line) for f in reading.loops(broadcast_distances.ENTRY)] == [("a comprehension", 3)]
+    assert [(keys.said(f.construct), f.line) for f in reading.loops(broadcast_distances.ENTRY)] == [
+        ("a comprehension", 3)]
     assert _constructs(reading.loops(("fact",))) == ["recursion in fact()"]
     assert _constructs(static.read_text("def f(x):\n    return list(map(g, x))").loops(("f",))) == ["map()"]
 
@@ -182,3 +184,46 @@ def test_references_and_alternates_are_readable_and_not_opaque(path):
         assert reading.forbidden(LINEAR, ENTRY) == []
     if exercise == "broadcast_distances":
         assert reading.forbidden(broadcast_distances.FORBIDDEN_NAMES, broadcast_distances.ENTRY) == []
+
+
+# -- a construct is said in the report's language ----------------------------------------------
+
+def _how_message(finding: static.Finding, lang: str) -> str:
+    from grader.report import message_lines
+    from grader.results import Feedback
+
+    summary = ("static.opaque", {"construct": finding.construct, **static.where(finding)})
+    return "\n".join(line for _, line in message_lines(Feedback(summary=summary), lang))
+
+
+@pytest.mark.parametrize(("source", "construct"), [
+    ("def f(x):\n    for i in x:\n        pass", "a for loop"),
+    ("def f(x):\n    while x:\n        x -= 1", "a while loop"),
+    ("def f(x):\n    return [i for i in x]", "a comprehension"),
+    ("def f(n):\n    return f(n - 1)", "recursion in f()"),
+    ("from . import helper", "a relative import"),
+    ("open('/proc/self/fd/5', 'wb')", "a path into /proc"),
+    ("setattr(obj, name, 1)", "setattr() with a computed name"),
+    ("import torch\ntorch.nn.functional.linear = f", "a change to torch.nn.functional.linear"),
+    ("import torch\nsetattr(torch.nn, 'Linear', f)", "setattr() on torch.nn"),
+    ("def f(:\n    pass", "code that is not valid Python"),
+])
+def test_a_how_check_says_the_construct_in_the_reports_language(source, construct):
+    from test_japanese import english
+
+    reading = static.read_text(source)
+    finding = next(f for f in [*reading.opaque, *reading.loops(("f",))] if keys.said(f.construct) == construct)
+    en, ja = _how_message(finding, "en"), _how_message(finding, "ja")
+    assert f"line {finding.line} uses {construct}, which the grader cannot check" in en
+    assert construct not in ja and keys.said(finding.construct, "ja") in ja
+    assert english(ja) == [], ja
+
+
+@pytest.mark.parametrize("notebook", [False, True], ids=["file", "notebook"])
+def test_a_source_the_grader_cannot_read_is_said_in_the_reports_language(tmp_path, notebook):
+    from test_japanese import english
+
+    (finding,) = static.read(tmp_path / "missing.py", notebook=notebook).opaque
+    assert keys.said(finding.construct, "en") == "source the grader cannot read"
+    ja = keys.said(finding.construct, "ja")
+    assert ja == "採点器が読めないソース" and english(_how_message(finding, "ja")) == []

@@ -1,6 +1,8 @@
 """The instructor's page for a batch: one self-contained report.html with numbers, charts and students.
 
 Every text goes through `feedback.escape`: control characters shown as escapes, then HTML-escaped.
+Its words are in the batch's language (`class.*` messages of grader.i18n); the charts hold numbers and
+exercise names only, and their words are the page's (a caption), so no font needs Japanese glyphs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.batch.feedback import element, escape, points
 from grader.batch.names import student_file_name
+from grader.i18n import text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -21,22 +24,23 @@ if TYPE_CHECKING:
 Student = dict[str, Any]
 STATUSES = ("passed", "failed", "error", "timeout", "memory", "skipped")
 TOP_FAILURES = 15
-# The kinds of failure, in words: by the feedback's message id, else by the check's status.
+# The kinds of failure (said as the message `class.kind.<kind>`): by the feedback's message id, else by the
+# check's status.
 KINDS = {
-    "values_differ": "wrong values", "value_differs": "wrong value", "wrong_type": "wrong type",
-    "subclass": "a tensor subclass", "wrong_shape": "wrong shape", "wrong_dtype": "wrong dtype",
-    "wrong_device": "wrong device", "graph_cut": "autograd graph cut", "no_gradient": "no gradient",
-    "no_data": "a tensor without values", "wrong_length": "wrong length", "wrong_keys": "wrong keys",
-    "not_observed": "nothing to compare", "not_implemented": "not implemented yet",
-    "missing_name": "not defined", "missing_name_notebook": "not defined", "syntax": "syntax error",
-    "exit": "called exit()", "memory": "out of memory", "timeout": "too slow", "load_timeout": "too slow to load",
-    "died": "ended the process", "unreadable": "result unreadable", "unexpected_answer": "result unreadable",
-    "judge_failed": "result not comparable", "hidden_failed": "hidden check failed",
-    "static.forbidden": "uses what it may not", "static.forbidden_cell": "uses what it may not",
-    "static.opaque": "code the grader cannot read", "static.opaque_cell": "code the grader cannot read",
-    "not_graded": "not graded",
+    "values_differ": "wrong_values", "value_differs": "wrong_value", "wrong_type": "wrong_type",
+    "subclass": "subclass", "wrong_shape": "wrong_shape", "wrong_dtype": "wrong_dtype",
+    "wrong_device": "wrong_device", "graph_cut": "graph_cut", "no_gradient": "no_gradient",
+    "no_data": "no_data", "wrong_length": "wrong_length", "wrong_keys": "wrong_keys",
+    "not_observed": "not_observed", "not_implemented": "not_implemented",
+    "missing_name": "not_defined", "missing_name_notebook": "not_defined", "syntax": "syntax",
+    "exit": "exit", "memory": "memory", "timeout": "too_slow", "load_timeout": "load_too_slow",
+    "died": "died", "unreadable": "unreadable", "unexpected_answer": "unreadable",
+    "judge_failed": "not_comparable", "hidden_failed": "hidden_failed",
+    "static.forbidden": "forbidden", "static.forbidden_cell": "forbidden",
+    "static.opaque": "opaque", "static.opaque_cell": "opaque",
+    "not_graded": "not_graded",
 }
-BY_STATUS = {"failed": "wrong result", "error": "raised an error", "timeout": "too slow", "memory": "out of memory"}
+BY_STATUS = {"failed": "wrong_result", "error": "raised_error", "timeout": "too_slow", "memory": "memory"}
 RAISED = ("raised", "raised_at", "raised_in_cell", "load_raised", "load_raised_at")
 # Causes in the submission rather than in one check: one row per exercise, not one per check.
 WHOLE_EXERCISE = {"not_implemented", "missing_name", "missing_name_notebook", "syntax", "load_raised",
@@ -47,38 +51,43 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{padding:.25em .6em;bord
 text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}dd{margin:0}
 pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:50em;font-size:12px}
-tr.error{background:#fde8e8}.full{background:#e4f5e4}.zero{background:#fbeaea}"""
+tr.error{background:#fde8e8}.full{background:#e4f5e4}.zero{background:#fbeaea}
+.caption{color:#555;font-size:12px;margin-top:0}.caption .item{margin-right:1.5em}.rate{color:#4a7ebb}
+.mean{color:#e0a030}"""
+RATE_COLOR, MEAN_COLOR = "#4a7ebb", "#e0a030"  # the charts' bars; the caption's swatches (.rate, .mean) match
 
 
-def write_report(out_dir: Path, students: list[Student], *, title: str, exercises: list[str]) -> Path:
-    """Write `out_dir/report.html` and return its path.
+def write_report(out_dir: Path, students: list[Student], *, title: str, exercises: list[str],
+                 lang: str = "en") -> Path:
+    """Write `out_dir/report.html`, its words in `lang`, and return its path.
 
     `exercises` gives the columns' order; an exercise found only in the students' reports comes after.
     """
     graded = [s for s in students if s["status"] == "graded"]
     names = list(dict.fromkeys([*exercises, *(e["exercise"] for s in graded for e in s["exercises"])]))
-    sections = [element("h1", escape(title)), _summary(students, graded), _distribution(graded),
-                _exercises(graded, names), _checks(graded, names), _failures(graded), _students(students, names)]
+    sections = [element("h1", escape(title)), _summary(students, graded, lang), _distribution(graded, lang),
+                _exercises(graded, names, lang), _checks(graded, names, lang), _failures(graded, lang),
+                _students(students, names, lang)]
     head = '<meta charset="utf-8">' + element("title", escape(title)) + element("style", CSS)
-    page = "<!DOCTYPE html>\n" + element("html", element("head", head), element("body", *sections), lang="en")
+    page = "<!DOCTYPE html>\n" + element("html", element("head", head), element("body", *sections), lang=lang)
     path = out_dir / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def _summary(students: list[Student], graded: list[Student]) -> str:
+def _summary(students: list[Student], graded: list[Student], lang: str) -> str:
     scores = [s["score"] for s in graded]
     top = max((s["max_score"] for s in graded), default=0)
     numbers = {
-        "students": str(len(students)),
-        "graded": str(len(graded)),
-        "could not be graded": str(sum(s["status"] == "error" for s in students)),
-        "mean score": _out_of(statistics.fmean(scores), top) if scores else "–",
-        "median score": _out_of(statistics.median(scores), top) if scores else "–",
-        "full marks": str(sum(_full_marks(s) for s in graded)),
+        "class.students": str(len(students)),
+        "class.graded": str(len(graded)),
+        "class.not_graded": str(sum(s["status"] == "error" for s in students)),
+        "class.mean": _out_of(statistics.fmean(scores), top) if scores else "–",
+        "class.median": _out_of(statistics.median(scores), top) if scores else "–",
+        "class.full_marks": str(sum(_full_marks(s) for s in graded)),
     }
-    terms = (element("dt", term) + element("dd", value) for term, value in numbers.items())
-    return element("h2", "Summary") + element("dl", *terms)
+    terms = (element("dt", _said(term, lang)) + element("dd", value) for term, value in numbers.items())
+    return element("h2", _said("class.summary", lang)) + element("dl", *terms)
 
 
 def _out_of(score: float, top: float) -> str:
@@ -90,10 +99,10 @@ def _full_marks(student: Student) -> bool:
     return student["status"] == "graded" and bool(tests) and all(t["status"] == "passed" for t in tests)
 
 
-def _distribution(graded: list[Student]) -> str:
-    heading = element("h2", "Score distribution")
+def _distribution(graded: list[Student], lang: str) -> str:
+    heading = element("h2", _said("class.distribution", lang))
     if not graded:
-        return heading + element("p", "No student could be graded: there are no scores to plot.")
+        return heading + element("p", _said("class.no_scores", lang))
     scores = [float(s["score"]) for s in graded]
     top = max(float(s["max_score"]) for s in graded)
     if top <= 40 and all(x.is_integer() for x in [*scores, top]):
@@ -101,15 +110,13 @@ def _distribution(graded: list[Student]) -> str:
     else:
         bins = [top * i / 20 for i in range(21)]
     figure, axes = _figure(7, 2.8)
-    axes.hist(scores, bins=bins, color="#4a7ebb", edgecolor="white")
+    axes.hist(scores, bins=bins, color=RATE_COLOR, edgecolor="white")
     axes.set_xlim(bins[0], bins[-1])
-    axes.set_xlabel("score")
-    axes.set_ylabel("students")
     axes.yaxis.get_major_locator().set_params(integer=True)
-    return heading + _image(figure, "histogram of the students' scores")
+    return heading + _image(figure, text("class.histogram", lang)) + _caption(_said("class.histogram_axes", lang))
 
 
-def _exercises(graded: list[Student], names: list[str]) -> str:
+def _exercises(graded: list[Student], names: list[str], lang: str) -> str:
     rows, rates, means = [], [], []
     for name in names:
         done = [e for s in graded for e in s["exercises"] if e["exercise"] == name]
@@ -120,24 +127,26 @@ def _exercises(graded: list[Student], names: list[str]) -> str:
         means.append(100 * mean / top if top else 0.0)
         rows.append([_cell(escape(name)), _n(len(done)), _n(full), _n(f"{rates[-1]:.0f}%" if done else "–"),
                      _n(f"{mean:.2f} / {top:g}" if done else "–")])
-    table = _table(["exercise", "graded", "full marks", "pass rate", "mean score"], rows)
-    return element("h2", "Exercises") + table + (_exercise_chart(names, rates, means) if graded and names else "")
+    header = ["class.exercise", "class.graded", "class.full_marks", "class.pass_rate", "class.mean"]
+    table = _table([text(h, lang) for h in header], rows)
+    chart = _exercise_chart(names, rates, means, lang) if graded and names else ""
+    return element("h2", _said("class.exercises", lang)) + table + chart
 
 
-def _exercise_chart(names: list[str], rates: list[float], means: list[float]) -> str:
+def _exercise_chart(names: list[str], rates: list[float], means: list[float], lang: str) -> str:
     figure, axes = _figure(7, 0.9 + 0.45 * len(names))
     ys = range(len(names))
-    axes.barh([y - 0.2 for y in ys], rates, height=0.4, label="pass rate (full marks)", color="#4a7ebb")
-    axes.barh([y + 0.2 for y in ys], means, height=0.4, label="mean score", color="#e0a030")
+    axes.barh([y - 0.2 for y in ys], rates, height=0.4, color=RATE_COLOR)
+    axes.barh([y + 0.2 for y in ys], means, height=0.4, color=MEAN_COLOR)
     axes.set_yticks(list(ys), names)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
-    axes.set_xlabel("% of students / % of the exercise's points")
-    axes.legend(loc="lower right", fontsize="small")
-    return _image(figure, "pass rate and mean score per exercise")
+    legend = [element("span", "■", class_="rate") + " " + _said("class.pass_rate_full", lang),
+              element("span", "■", class_="mean") + " " + _said("class.mean", lang), _said("class.chart_axis", lang)]
+    return _image(figure, text("class.chart", lang)) + _caption(*legend)
 
 
-def _checks(graded: list[Student], names: list[str]) -> str:
+def _checks(graded: list[Student], names: list[str], lang: str) -> str:
     counts: dict[tuple[str, str], Counter[str]] = {}
     titles: dict[tuple[str, str], str] = {}
     for exercise in (e for s in graded for e in s["exercises"]):
@@ -148,19 +157,21 @@ def _checks(graded: list[Student], names: list[str]) -> str:
     rows = [[_cell(escape(key[0])), _cell(escape(titles[key])), *(_n(counts[key][s]) for s in STATUSES),
              _n(f"{counts[key]['passed'] / counts[key].total():.0%}")]
             for key in sorted(counts, key=lambda key: names.index(key[0]))]
-    return element("h2", "Checks") + _table(["exercise", "check", *STATUSES, "pass rate"], rows)
+    header = ["class.exercise", "class.check", *(f"class.status.{s}" for s in STATUSES), "class.pass_rate"]
+    return element("h2", _said("class.checks", lang)) + _table([text(h, lang) for h in header], rows)
 
 
-def kind(test: dict[str, Any]) -> str:
-    """Why a check did not pass, in a few words ("wrong shape", "raised ValueError")."""
+def kind(test: dict[str, Any], lang: str = "en") -> str:
+    """Why a check did not pass, in a few words in `lang` ("wrong shape", "raised ValueError")."""
     summary = (test.get("details") or {}).get("summary") or {}
     message_id = str(summary.get("id") or "")
     if message_id in RAISED and summary.get("exception"):
-        return f"raised {summary['exception']}"
-    return KINDS.get(message_id) or BY_STATUS.get(test["status"], test["status"])
+        return text("class.kind.raised", lang, exception=summary["exception"])
+    found = KINDS.get(message_id) or BY_STATUS.get(test["status"])
+    return text(f"class.kind.{found}", lang) if found else text(f"class.status.{test['status']}", lang)
 
 
-def _failures(graded: list[Student]) -> str:
+def _failures(graded: list[Student], lang: str) -> str:
     """The most common reasons a check did not pass, each counted once per student.
 
     Skipped checks are left out: they only echo the failure of the check they need. A cause in the
@@ -176,24 +187,26 @@ def _failures(graded: list[Student]) -> str:
                     continue
                 summary = (test.get("details") or {}).get("summary") or {}
                 whole = summary.get("id") in WHOLE_EXERCISE
-                key = (exercise["exercise"], "" if whole else test["id"], kind(test))
+                key = (exercise["exercise"], "" if whole else test["id"], kind(test, lang))
                 if key not in causes:
                     causes[key] = None
-                    examples.setdefault(key, ("every check" if whole else test["name"], test["message"]))
+                    examples.setdefault(key, (text("class.every_check", lang) if whole else test["name"],
+                                              test["message"]))
         counts.update(list(causes))
-    heading = element("h2", f"Most common failures (top {TOP_FAILURES}; each cause counted once per student; "
-                            "skipped checks left out)")
+    heading = element("h2", _said("class.failures", lang, count=TOP_FAILURES))
     if not counts:
-        return heading + element("p", "No check failed.")
+        return heading + element("p", _said("class.no_failures", lang))
     rows = [[_n(count), _cell(escape(key[0])), _cell(escape(examples[key][0])), _cell(escape(key[2])),
              _cell(element("pre", escape(examples[key][1])))] for key, count in counts.most_common(TOP_FAILURES)]
-    return heading + _table(["students", "exercise", "check", "kind", "example message"], rows)
+    header = ["class.students", "class.exercise", "class.check", "class.kind", "class.example"]
+    return heading + _table([text(h, lang) for h in header], rows)
 
 
-def _students(students: list[Student], names: list[str]) -> str:
+def _students(students: list[Student], names: list[str], lang: str) -> str:
     rows = []
     for student in sorted(students, key=lambda s: str(s["student"])):
-        link = element("a", "feedback", href=f"students/{student_file_name(student['student'], '.html')}")
+        link = element("a", _said("class.feedback", lang),
+                       href=f"students/{student_file_name(student['student'], '.html')}")
         if student["status"] == "error":
             cells = [element("td", element("pre", escape(student["message"])), colspan=str(len(names) + 1))]
         else:
@@ -201,15 +214,27 @@ def _students(students: list[Student], names: list[str]) -> str:
             cells = [_score_cell(student["score"], student["max_score"])]
             cells += [_score_cell(by_name[n]["score"], by_name[n]["max_score"]) if n in by_name else _n("–")
                       for n in names]
-        row = [_cell(escape(student["student"])), _cell(escape(student["status"])), *cells, _cell(link)]
+        status = _said(f"class.student.{student['status']}", lang)  # graded or error
+        row = [_cell(escape(student["student"])), _cell(status), *cells, _cell(link)]
         rows.append(element("tr", *row, **({"class_": "error"} if student["status"] == "error" else {})))
-    header = element("tr", *(element("th", escape(h)) for h in ["student", "status", "score", *names, ""]))
-    return element("h2", f"Students ({len(students)})") + element("table", header, *rows)
+    labels = [text(h, lang) for h in ("class.student", "class.status", "class.score")]
+    header = element("tr", *(element("th", escape(h)) for h in [*labels, *names, ""]))
+    return element("h2", _said("class.students_heading", lang, count=len(students))) + element("table", header, *rows)
 
 
 def _score_cell(score: float, max_score: float) -> str:
     shade = "full" if max_score and score >= max_score else "zero" if not score else ""
     return element("td", points(score, max_score), class_=f"n {shade}".strip())
+
+
+def _said(message_id: str, lang: str, **facts: Any) -> str:
+    """One of the page's own words, HTML-escaped."""
+    return escape(text(message_id, lang, **facts))
+
+
+def _caption(*items: str) -> str:
+    """What a chart shows, said under it (the chart itself holds no words): finished HTML items."""
+    return element("p", *(element("span", item, class_="item") for item in items), class_="caption")
 
 
 def _cell(content: str) -> str:

@@ -1,4 +1,8 @@
-"""JUnit XML for CI dashboards: `junit.xml`, one testsuite per student × exercise, one testcase per check."""
+"""JUnit XML for CI dashboards: `junit.xml`, one testsuite per student × exercise, one testcase per check.
+
+A testcase is named by its check's title in the export's language (`ExportOptions.lang`); suites and properties
+carry ids, which a dashboard matches on.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,8 @@ def _suites(student: Student, book: Gradebook) -> list[ElementTree.Element]:
     sid = str(student["student"])
     if is_error(student):  # nothing was graded: one error saying why
         suite = _suite(sid, {"student": sid, "score": "0", "max_score": f"{book.max_score:g}"}, 0.0)
-        case = ElementTree.SubElement(suite, "testcase", name="submission", classname=xml_text(sid), time="0")
+        case = ElementTree.SubElement(suite, "testcase", name=xml_text(book.label("export.submission")),
+                                      classname=xml_text(sid), time="0")
         message = xml_text(str(student.get("message", "")))
         ElementTree.SubElement(case, "error", type="unreadable", message=message).text = message
         _count(suite)
@@ -41,7 +46,7 @@ def _suites(student: Student, book: Gradebook) -> list[ElementTree.Element]:
                  "device": exercise.get("device", "")}
         suite = _suite(f"{sid}.{exercise['exercise']}", props, float(exercise.get("duration", 0.0)))
         for test in exercise.get("tests", []):
-            suite.append(_case(test, f"{sid}.{exercise['exercise']}", book))
+            suite.append(_case(test, book.test_name(exercise, test), f"{sid}.{exercise['exercise']}", book))
         _count(suite)
         suites.append(suite)
     return suites
@@ -55,8 +60,8 @@ def _suite(name: str, props: dict[str, str], duration: float) -> ElementTree.Ele
     return suite
 
 
-def _case(test: dict[str, Any], classname: str, book: Gradebook) -> ElementTree.Element:
-    case = ElementTree.Element("testcase", name=xml_text(test["name"]), classname=xml_text(classname),
+def _case(test: dict[str, Any], name: str, classname: str, book: Gradebook) -> ElementTree.Element:
+    case = ElementTree.Element("testcase", name=xml_text(name), classname=xml_text(classname),
                                time=_time(float(test.get("duration", 0.0))))
     status = test["status"]
     message = xml_text(str(test.get("message", "")).split("\n", 1)[0])
