@@ -179,6 +179,11 @@ def test_the_locale_decides_where_the_bank_does_not(environ, lang):
     assert default_language("ja", {}) == "ja"
 
 
+def test_the_suite_runs_under_an_english_locale():
+    """conftest pins the locale: on a Japanese developer's machine the suite expects what it expects here."""
+    assert default_language() == "en"
+
+
 def test_a_bank_that_sets_no_language_says_so():
     assert BankInfo().lang is None
     assert BankInfo(lang="ja").lang == "ja"
