@@ -18,7 +18,7 @@ import torch
 from grader import bank, keys, pack, static
 from grader.bank.config import BankError
 from grader.bank.folder import load_module
-from grader.compare import Comparison, Mismatch, compare, constant_factor
+from grader.compare import Comparison, Mismatch, compare_observations, constant_factor
 from grader.i18n import check_title_id, known
 from grader.probes import Run, seed_everything
 from grader.results import CellFailure, CheckResult, ExerciseReport, Feedback, Status
@@ -147,12 +147,12 @@ def _grade(exercises: list[Exercise], source: Source, *, device: str, cell_timeo
 
 def _say_mistakes(exercise: Exercise, results: dict[str, CheckResult], failed: dict[int, dict[str, Observed]],
                   device: str, seed: int) -> None:
-    """The known mistakes (grader.mistakes) the failed checks' results look like, said in their feedback; an
-    error, a timeout or a hidden check gets none."""
-    if failed:
+    """The known mistakes (grader.mistakes) the failed checks' results, and the checks whose call raised, look
+    like, said in their feedback; a timeout or a hidden check gets none."""
+    if failed or any(result.status is Status.ERROR for result in results.values()):
         from grader import mistakes
 
-        for index, said in mistakes.explain(exercise.ref, failed, device=device, seed=seed).items():
+        for index, said in mistakes.explain(exercise.ref, failed, device=device, seed=seed, results=results).items():
             feedback = results[exercise.checks[index].id].feedback
             if feedback is not None:
                 feedback.mistakes = said
@@ -288,7 +288,9 @@ def judge(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
             comparison = check.judge(native, exact, outcome.observations)
             called = comparison.called
         else:
-            comparison, called = _compare_all(check, native, exact, outcome.observations)
+            comparison = compare_observations(native, exact, outcome.observations, check.tolerance,
+                                              values=check.values)
+            called = comparison.called
     except Exception as exc:  # a result built to break the comparison loses the check, nothing more
         feedback = Feedback(summary=("judge_failed", {"exception": type(exc).__name__}), output=output)
         return _result(check, Status.ERROR, feedback, outcome.duration)
@@ -357,21 +359,10 @@ def _speaks(feedback: Feedback) -> bool:
 
 def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
                  got: dict[str, Observed]) -> tuple[Comparison, str]:
-    margin = 0.0
-    for key, expected in native.items():
-        observed = got.get(key)
-        gradient = keys.is_gradient(key)
-        if observed is None and not gradient:
-            return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin), key
-        if observed is None or (observed.type == "NoneType" and expected.is_tensor and gradient):
-            name = keys.gradient_name(key)
-            mismatch = Mismatch(summary=("no_gradient", {"name": name}), hint="hint.graph_cut")
-            return Comparison(mismatch, margin), key
-        result = compare(expected, exact.get(key, expected), observed, check.tolerance, values=check.values)
-        if result.mismatch is not None:
-            return result, key
-        margin = max(margin, result.margin)
-    return Comparison(margin=margin), ""
+    """`check`'s default comparison and the key it stopped at. (grader.mistakes imports this name; judges and
+    new code call `compare.compare_observations`.)"""
+    result = compare_observations(native, exact, got, check.tolerance, values=check.values)
+    return result, result.called
 
 
 def _mismatch_feedback(mismatch: Mismatch, called: str, check: Check, output: str) -> Feedback:

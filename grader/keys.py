@@ -17,7 +17,11 @@ LIST = "call.list"  # "{items}": several keys, said one after the other
 
 
 def call(message_id: str, **facts: Any) -> str:
-    """The key of one observation: what was called (`message_id`, e.g. "sq_loss.call.results") and its facts."""
+    """The key of one observation: what was called (`message_id`, e.g. "sq_loss.call.results") and its facts.
+
+    A tuple fact (betas=(0.9, 0.999)) is held as it reads in Python, "(0.9, 0.999)": JSON would make it a list.
+    """
+    facts = {name: str(value) if isinstance(value, tuple) else value for name, value in facts.items()}
     return json.dumps([message_id, facts], ensure_ascii=False, sort_keys=True)
 
 

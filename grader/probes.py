@@ -88,8 +88,11 @@ class Run:
         """Move a module to this run's device and float dtype."""
         return module.to(device=self.device, dtype=self.float_dtype)
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call code under test, recording the torch functions it runs."""
+    def call(self, fn: Callable[..., Any], *args: Any, record: bool = True, **kwargs: Any) -> Any:
+        """Call code under test, recording the torch functions it runs (`record=False`: not, for a tight loop of
+        calls whose check does not ask which functions ran: recording costs more than a small call itself)."""
+        if not record:
+            return fn(*args, **kwargs)
         with self.recording():
             return fn(*args, **kwargs)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +102,9 @@ class Check(BaseModel):
     The probe runs in the sandbox on the student's namespace and in the grader on the
     reference's; it returns observations keyed by what was called. By default every
     observation must match the reference's (`compare.py`); `judge` replaces that rule.
+    A judge that compares numbers declares a `tolerance` parameter and is given the check's
+    `tolerance` (bound here, so every caller judges at it); any other closeness it decides is
+    a named Tolerance of its exercise, with the reason.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -125,6 +130,31 @@ class Check(BaseModel):
         if self.sees and self.judge is None:
             raise ValueError(f"{self.id}: a check that sees needs a judge to give it to")
         return self
+
+    @model_validator(mode="after")
+    def _judge_gets_the_tolerance(self) -> Check:
+        return self._bind_tolerance()
+
+    def _bind_tolerance(self) -> Check:
+        judge = self.judge.func if isinstance(self.judge, _AtTolerance) else self.judge
+        if judge is not None and _takes_tolerance(judge):
+            object.__setattr__(self, "judge", _AtTolerance(judge, tolerance=self.tolerance))
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Check:
+        """A copy, whose judge is bound to the copy's tolerance (a copy is not validated again)."""
+        return super().model_copy(update=update, deep=deep)._bind_tolerance()
+
+
+class _AtTolerance(functools.partial[Any]):
+    """A judge with its check's tolerance bound (`Check._judge_gets_the_tolerance`)."""
+
+
+def _takes_tolerance(judge: Judge) -> bool:
+    try:
+        return "tolerance" in inspect.signature(judge).parameters
+    except (TypeError, ValueError):  # a callable without a signature to read takes no tolerance
+        return False
 
 
 class Exercise(BaseModel):

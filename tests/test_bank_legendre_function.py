@@ -40,7 +40,7 @@ def measured(reference):
 
 def _judge(measured: dict, got: dict) -> tuple[str, str | None]:
     native = roundtrip(measured)
-    mismatch = lf._judge_gradcheck(native, native, roundtrip(got)).mismatch
+    mismatch = lf._judge_gradcheck(native, native, roundtrip(got), lf.GRADCHECK).mismatch
     return ("passed", None) if mismatch is None else (mismatch.summary[0], mismatch.hint)
 
 

@@ -59,12 +59,12 @@ def test_the_other_run_starts_from_ints_with_the_books_settings_changed():
 
 def test_values_patterns_point_to_the_part_of_the_loop():
     ref = [4.0, 3.87, 3.81, 3.77, 3.74]
-    assert rb.values_hint(ref, ref) is None
-    assert rb.values_hint(ref, [4.0, 3.87, 3.81]) == "hint.rosenbrock.count"
-    assert rb.values_hint(ref, [3.87, 3.81, 3.77, 3.74, 3.71]) == "hint.rosenbrock.after_update"
-    assert rb.values_hint(ref, [1.0, 0.9, 0.8, 0.7, 0.6]) == "hint.rosenbrock.start"
-    assert rb.values_hint(ref, [4.0, 3.5, 3.2, 3.0, 2.9]) == "hint.rosenbrock.first_update"
-    assert rb.values_hint(ref, [4.0, 3.87, 3.77, 3.73, 3.63]) == "hint.rosenbrock.accumulate"
+    assert rb.values_hint(ref, ref, rb.TRAJECTORY) is None
+    assert rb.values_hint(ref, [4.0, 3.87, 3.81], rb.TRAJECTORY) == "hint.rosenbrock.count"
+    assert rb.values_hint(ref, [3.87, 3.81, 3.77, 3.74, 3.71], rb.TRAJECTORY) == "hint.rosenbrock.after_update"
+    assert rb.values_hint(ref, [1.0, 0.9, 0.8, 0.7, 0.6], rb.TRAJECTORY) == "hint.rosenbrock.start"
+    assert rb.values_hint(ref, [4.0, 3.5, 3.2, 3.0, 2.9], rb.TRAJECTORY) == "hint.rosenbrock.first_update"
+    assert rb.values_hint(ref, [4.0, 3.87, 3.77, 3.73, 3.63], rb.TRAJECTORY) == "hint.rosenbrock.accumulate"
 
 
 def test_the_tolerance_takes_sgds_rounding_and_not_a_missing_reset(reference):

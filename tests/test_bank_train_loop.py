@@ -57,7 +57,7 @@ def test_the_reference_records_the_loss_before_each_step(train):
 def _hint(expected: list[float], recorded: list[float]) -> str | None:
     native = roundtrip({"losses": expected})
     got = roundtrip({"losses": recorded})
-    return tl._loss_hint(native, got, "losses")
+    return tl._loss_hint(native, got, "losses", tl.TOLERANCE)
 
 
 def test_loss_patterns_point_to_the_step_that_is_wrong():

@@ -297,3 +297,28 @@ def test_what_a_value_is_is_said_in_the_reports_language(native, got, english_wo
     assert english_words in en and japanese_words not in en
     assert japanese_words in ja and english_words not in ja
     assert english(ja) == [], ja
+
+
+def test_compare_observations_compares_the_keys_named_in_their_order():
+    from grader import keys
+    from grader.compare import compare_observations
+
+    native = {"a": observe(torch.ones(2)), "b": observe(torch.zeros(2)), keys.gradient("x", of="a"): observe(torch.ones(2))}
+    got = {"a": observe(torch.ones(2)), "b": observe(torch.ones(2))}
+    assert compare_observations(native, native, got, Tolerance(), only=["a"]).mismatch is None
+    differs = compare_observations(native, native, got, Tolerance(), only=["b", "a"])
+    assert differs.called == "b" and differs.mismatch.summary[0] == "values_differ"
+    assert compare_observations(native, native, got, Tolerance(), values=False, only=["a", "b"]).mismatch is None
+    missing = compare_observations(native, native, {"a": got["a"]}, Tolerance(), only=["a", "b"])
+    assert (missing.called, missing.mismatch.summary[0]) == ("b", "not_observed")
+    no_grad = compare_observations(native, native, {**got, "b": observe(torch.zeros(2))}, Tolerance())
+    assert no_grad.mismatch.summary == ("no_gradient", {"name": "x"})
+
+
+def test_close_decides_one_number_as_compare_does():
+    from grader.compare import close
+
+    tol = Tolerance(rtol=1e-4, atol=1e-6)
+    assert close(1.0 + 1e-4, 1.0, tol) and not close(1.0 + 2e-4, 1.0, tol)
+    assert close(1.0 + 1e-6, 1.0, Tolerance()) and not close(1.0 + 1e-4, 1.0, Tolerance())  # float32's defaults
+    assert not close(1.0 + 1e-6, 1.0, Tolerance(), dtype=torch.float64)

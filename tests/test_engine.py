@@ -139,3 +139,42 @@ def test_the_report_says_once_when_the_machine_cannot_confine_reads(monkeypatch)
     render(report, console)
     assert console.export_text().count("no Landlock on this machine") == 1
     assert report.score == report.max_score
+
+
+# -- what judges and probes are given -------------------------------------------------------------
+
+def _judge_at(native, exact, got, tolerance):
+    return tolerance
+
+
+def test_a_judge_that_takes_a_tolerance_is_given_its_checks(monkeypatch):
+    from grader.spec import Tolerance
+
+    loose, tight = Tolerance(rtol=1e-2, atol=1e-2), Tolerance(rtol=1e-9, atol=1e-12)
+    check = Check(id="values", points=1, probe=_probe, judge=_judge_at, tolerance=loose)
+    assert check.judge({}, {}, {}) == loose  # as the engine and grader.mistakes call it
+    assert check.model_copy(update={"tolerance": tight}).judge({}, {}, {}) == tight  # a copy is not validated
+    assert check.model_copy(update={"title": "values"}).judge({}, {}, {}) == loose
+    untouched = Check(id="raises", points=1, probe=_probe, judge=_exploding_judge)
+    assert untouched.judge is _exploding_judge  # a judge without a tolerance parameter is called as it is
+
+
+def test_a_call_can_go_unrecorded():
+    from grader.probes import Run
+
+    run = Run({})
+    x = torch.ones(3)
+    assert torch.equal(run.call(torch.add, x, x, record=False), 2 * x) and run.ops == []
+    run.call(torch.add, x, x)
+    assert run.uses("torch.add") == ["torch.add"]
+
+
+def test_a_tuple_fact_is_said_as_a_tuple():
+    from grader import bank, keys
+
+    bank.get("adam_step")  # registers its messages
+    key = keys.call("adam_step.call", shape=[[2]], step=1, lr=0.1, betas=(0.9, 0.999), eps=1e-8)
+    assert key == keys.call("adam_step.call", shape=[[2]], step=1, lr=0.1, betas="(0.9, 0.999)", eps=1e-8)
+    for lang in ("en", "ja"):
+        assert "betas=(0.9, 0.999)" in keys.said(key, lang)
+    assert "(5,)" in keys.said(keys.call("adam_step.call", shape=[[5]], step=1, lr=0.1, betas=(5,), eps=1e-8))

@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from grader import keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, compare, compare_observations
 from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, TensorSpec, const, rand
@@ -118,7 +118,7 @@ def _call(run: Run, case: Step) -> tuple[str, Any, list[torch.Tensor]]:
     else:
         lr, betas, eps = case.hyper
         called = keys.call(f"{ENTRY}.call", shape=keys.shapes(param), step=case.step, lr=lr,
-                           betas=str(betas), eps=eps)
+                           betas=betas, eps=eps)
         result = run.call(adam_step, param, grad, exp_avg, exp_avg_sq, case.step, lr=lr, betas=betas, eps=eps)
     return called, _tuple(result), [param, grad, exp_avg, exp_avg_sq]
 
@@ -145,7 +145,7 @@ def _descend(run: Run) -> dict[str, Any]:
             param_key, state_key = keys.call(f"{ENTRY}.call.param", **facts), keys.call(f"{ENTRY}.call.state", **facts)
             grad = problem.gradient(param)
             result = _tuple(run.call(adam_step, param, grad, exp_avg, exp_avg_sq, k, lr=problem.lr,
-                                     betas=problem.betas, eps=problem.eps))
+                                     betas=problem.betas, eps=problem.eps, record=False))
             if not _well_formed(result, param):
                 out[param_key] = out[state_key] = result
                 break
@@ -174,35 +174,30 @@ def _part_hint(native: Observed, exact: Observed, got: Observed, tolerance: Tole
     return PARTS[0]
 
 
-def _judge(values: bool, tolerance: Tolerance, state: bool = False, only: str | None = None) -> Any:
-    """The comparison of every key in order (`only`: of the keys of that message, e.g. "call.param"); the hint
-    names the part of the result that differs first."""
+def _judge(values: bool, state: bool = False, only: str | None = None) -> Any:
+    """The comparison of every key in order (`only`: of the keys of that message, e.g. "call.param"), at the
+    check's tolerance; the hint names the part of the result that differs first."""
 
-    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-        margin = 0.0
-        for key, expected in native.items():
-            if only is not None and (keys.parse(key) or ("",))[0] != f"{ENTRY}.{only}":
-                continue
-            observed = got.get(key)
-            if observed is None:
-                return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
-            result = compare(expected, exact.get(key, expected), observed, tolerance, values=values)
-            mismatch = result.mismatch
-            if mismatch is not None:
-                result.called = key
-                kind, facts = mismatch.summary
-                if kind in ("wrong_type", "wrong_length") and not facts.get("path"):
-                    mismatch.hint = "hint.adam_step.returns"
-                elif kind == "values_differ" and (keys.parse(key) or ("", {}))[1].get("step", 1) > 1 and (
-                        expected.is_tensor or state):  # after step 1, on a path that another step may have set
-                    mismatch.hint = "hint.adam_step.later_step"
-                elif kind == "values_differ" and expected.is_tensor:  # the parameters after the first step
-                    mismatch.hint = "hint.adam_step.update"
-                elif kind == "values_differ":
-                    mismatch.hint = _part_hint(expected, exact.get(key, expected), observed, tolerance, state)
-                return result
-            margin = max(margin, result.margin)
-        return Comparison(margin=margin)
+    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+              tolerance: Tolerance) -> Comparison:
+        compared = [key for key in native if only is None or (keys.parse(key) or ("",))[0] == f"{ENTRY}.{only}"]
+        result = compare_observations(native, exact, got, tolerance, values=values, only=compared)
+        mismatch = result.mismatch
+        if mismatch is None or result.called not in got:  # nothing came back to pick a hint from
+            return result
+        key = result.called
+        expected, observed = native[key], got[key]
+        kind, facts = mismatch.summary
+        if kind in ("wrong_type", "wrong_length") and not facts.get("path"):
+            mismatch.hint = "hint.adam_step.returns"
+        elif kind == "values_differ" and (keys.parse(key) or ("", {}))[1].get("step", 1) > 1 and (
+                expected.is_tensor or state):  # after step 1, on a path that another step may have set
+            mismatch.hint = "hint.adam_step.later_step"
+        elif kind == "values_differ" and expected.is_tensor:  # the parameters after the first step
+            mismatch.hint = "hint.adam_step.update"
+        elif kind == "values_differ":
+            mismatch.hint = _part_hint(expected, exact.get(key, expected), observed, tolerance, state)
+        return result
 
     return judge
 
@@ -212,12 +207,12 @@ EXERCISE = Exercise(
     source="Keydana, Deep Learning and Scientific Computing with R torch, ch. 8 (ported); torch.optim.Adam",
     entry=(ENTRY,),
     checks=(
-        Check(id="returns", points=1, probe=_one_step, judge=_judge(False, Tolerance())),
-        Check(id="one_step", points=1, probe=_one_step, needs=("returns",), judge=_judge(True, Tolerance())),
+        Check(id="returns", points=1, probe=_one_step, values=False, judge=_judge(False)),
+        Check(id="one_step", points=1, probe=_one_step, needs=("returns",), judge=_judge(True)),
         Check(id="trajectory", points=1, probe=_descend, needs=("returns",), reference="native",
-              judge=_judge(True, TRAJECTORY, only="call.param")),
+              tolerance=TRAJECTORY, judge=_judge(True, only="call.param")),
         Check(id="state", points=1, probe=_descend, needs=("returns",), reference="native",
-              judge=_judge(True, TRAJECTORY, state=True, only="call.state")),
+              tolerance=TRAJECTORY, judge=_judge(True, state=True, only="call.state")),
         Check(id="inputs_unchanged", points=1, probe=_inputs_after, needs=("returns",), hint="inplace"),
     ),
 )

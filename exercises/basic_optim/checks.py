@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from grader import keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, compare_observations
 from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, TensorSpec, Tolerance, labels, rand
@@ -117,23 +117,21 @@ def _same(a: Observed | None, b: Observed | None) -> bool:
                for x, y in ((a.value[k], b.value[k]) for k in a.value))
 
 
-def _judge_steps(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_steps(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                 tolerance: Tolerance) -> Comparison:
     margin, previous = 0.0, None
-    for step, (key, expected) in enumerate(native.items(), start=1):
-        observed = got.get(key)
-        if observed is None:
-            return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
-        result = compare(expected, exact.get(key, expected), observed, TOLERANCE)
+    for step, key in enumerate(native, start=1):
+        result = compare_observations(native, exact, got, tolerance, only=[key])
         if result.mismatch is not None:
-            if result.mismatch.hint is None:
+            observed = got.get(key)
+            if result.mismatch.hint is None and observed is not None:
                 if step == 1:
                     result.mismatch.hint = "hint.basic_optim.step"
                 elif _same(got.get(previous) if previous else None, observed):
                     result.mismatch.hint = "hint.basic_optim.generator"
                 else:
                     result.mismatch.hint = "hint.basic_optim.reset"
-            result.called = key
-            return result
+            return Comparison(result.mismatch, margin, called=key)
         margin, previous = max(margin, result.margin), key
     return Comparison(margin=margin)
 
@@ -145,6 +143,6 @@ EXERCISE = Exercise(
     checks=(
         Check(id="step", points=1, probe=_step, hint="step"),
         Check(id="zero_grad", points=1, probe=_zero_grad, hint="zero_grad", hint_on_raise=True),
-        Check(id="steps", points=1, probe=_steps, needs=("step",), judge=_judge_steps),
+        Check(id="steps", points=1, probe=_steps, needs=("step",), tolerance=TOLERANCE, judge=_judge_steps),
     ),
 )

@@ -35,7 +35,7 @@ from typing import Any
 import torch
 
 from grader import how, keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, compare_observations
 from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Seen, TensorSpec, Tolerance, rand, uniform
@@ -146,20 +146,12 @@ def _shape_judge(hint: str) -> Any:
     (The generic shape hints guess from the shapes alone; here a wrong shape always means the
     wrong dims were reduced or kept, and the exercise's hint says which ones are right.)
     """
-    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-        margin = 0.0
-        for key, expected in native.items():
-            observed = got.get(key)
-            if observed is None:
-                return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin)
-            result = compare(expected, exact.get(key, expected), observed, Tolerance(), values=False)
-            if result.mismatch is not None:
-                if result.mismatch.summary[0] == "wrong_shape":
-                    result.mismatch.hint = hint
-                result.called = key
-                return result
-            margin = max(margin, result.margin)
-        return Comparison(margin=margin)
+    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+              tolerance: Tolerance) -> Comparison:
+        result = compare_observations(native, exact, got, tolerance, values=False)
+        if result.mismatch is not None and result.mismatch.summary[0] == "wrong_shape":
+            result.mismatch.hint = hint
+        return result
     return judge
 
 
@@ -365,11 +357,13 @@ EXERCISE = Exercise(
     source="fastbook ch. 4 (mnist_distance), with a pairwise-distance extension",
     entry=("mnist_distance", "pairwise_distances"),
     checks=(
-        Check(id="mnist_shape", points=1, probe=_mnist_results, judge=_shape_judge("hint.broadcast_distances.last_two_dims")),
+        Check(id="mnist_shape", points=1, probe=_mnist_results, values=False,
+              judge=_shape_judge("hint.broadcast_distances.last_two_dims")),
         Check(id="mnist_values", points=1,
               probe=_mnist_results, needs=("mnist_shape",), tolerance=Tolerance(reduction=28 * 28),
               hint="mean_abs", factor_hints=("mean_abs",)),
-        Check(id="pairwise_shape", points=1, probe=_pairwise_results, judge=_shape_judge("hint.broadcast_distances.pairs_shape")),
+        Check(id="pairwise_shape", points=1, probe=_pairwise_results, values=False,
+              judge=_shape_judge("hint.broadcast_distances.pairs_shape")),
         Check(id="pairwise_values", points=1,
               probe=_pairwise_results, needs=("pairwise_shape",), tolerance=Tolerance(reduction=LARGEST_D),
               hint="hint.broadcast_distances.euclidean"),

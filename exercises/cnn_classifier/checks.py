@@ -54,7 +54,7 @@ import torch.nn.functional as F
 
 from grader import keys
 from grader.digits import digits_28, preload
-from grader.compare import Comparison, Mismatch, compare, describe
+from grader.compare import Comparison, Mismatch, close, compare, compare_observations, describe
 from grader.probes import Run, grad_of, seed_everything
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, TensorSpec, rand, uniform
@@ -78,6 +78,15 @@ WEIGHTS: dict[str, TensorSpec] = {
 # conv2 sums 150 products, fc1 256; a conv1 weight gradient sums N·24·24 terms, but the
 # reference's own float32 error (added to the allowance by compare.py) dominates there.
 TOLERANCE = Tolerance(reduction=256)
+# An accuracy is a fraction k/n with n ≤ 20: any correct formula is float32 rounding (≤ 6e-8) from it, and the next
+# fraction is 1/20 away.
+ACCURACY = Tolerance(rtol=0.0, atol=1e-6)
+# For the hint only: outputs that differ by more than this (relative to the largest) are not float32 rounding.
+CLEARLY_DIFFERENT = Tolerance(rtol=1e-3, atol=1e-3)
+# What `logits` calls probabilities (not a comparison with the reference: its outputs are logits): values ≥ −1e-6
+# (float32 rounding of a 0) whose rows, or columns, sum to 1 within 1e-3; log-probabilities: ≤ 1e-6 with a
+# logsumexp of 0 within 1e-3. Logits of 10 classes sum to 1 by chance far less often than that.
+ROUNDING, SUMS_TO_ONE = 1e-6, 1e-3
 
 LOADED = keys.call("cnn_classifier.call.loaded")  # loading the reference's weights with CNN().load_state_dict
 LOAD_OK = "loaded"
@@ -277,7 +286,9 @@ def _differ(a: torch.Tensor, b: torch.Tensor) -> bool:
         return True
     a, b = a.double(), b.double()
     scale = float(b.abs().max()) + 1e-12 if b.numel() else 1.0
-    return not bool(torch.allclose(a, b, rtol=1e-3, atol=1e-3 * scale, equal_nan=True))
+    assert CLEARLY_DIFFERENT.rtol is not None and CLEARLY_DIFFERENT.atol is not None
+    return not bool(torch.allclose(a, b, rtol=CLEARLY_DIFFERENT.rtol, atol=CLEARLY_DIFFERENT.atol * scale,
+                                   equal_nan=True))
 
 
 def _random(batch: Observed, again: Observed | None) -> bool:
@@ -296,24 +307,22 @@ def _mixes_samples(batch: Observed, singles: Observed | None) -> bool:
     return _differ(b, torch.stack([r.reshape(10) for r in rows]))
 
 
-def _judge_outputs(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_outputs(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                   tolerance: Tolerance) -> Comparison:
     failed = _load_failed(native, got)
     if failed is not None:
         return failed
     key = OUTPUTS
+    result = compare_observations(native, exact, got, tolerance, only=[key])
     observed = got.get(key)
-    if observed is None:
-        return Comparison(Mismatch(summary=("not_observed", {"what": key})))
-    result = compare(native[key], exact[key], observed, TOLERANCE)
-    result.called = key
-    if result.mismatch is None or result.mismatch.summary[0] != "values_differ":
+    if observed is None or result.mismatch is None or result.mismatch.summary[0] != "values_differ":
         return result
     if _random(observed, got.get(AGAIN)):
         result.mismatch.hint = "hint.cnn_classifier.random"
         return result
     for i, (hint, _) in enumerate(VARIANTS):
         variant = f"variant {i}"
-        if variant in native and compare(native[variant], exact[variant], observed, TOLERANCE).mismatch is None:
+        if variant in native and compare(native[variant], exact[variant], observed, tolerance).mismatch is None:
             result.mismatch.hint = hint
             return result
     if _mixes_samples(observed, got.get(SINGLES)):
@@ -396,20 +405,20 @@ def _judge_one_logits(observed: Observed | None, names: list[str], call: str) ->
         return Comparison(Mismatch(summary=("cnn_classifier.nonfinite", {}), where=ran,
                                    hint="hint.cnn_classifier.outputs"), called=call)
     row_sums = out.sum(dim=1)
-    if bool((out >= -1e-6).all()) and float((row_sums - 1).abs().max()) < 1e-3:
+    if bool((out >= -ROUNDING).all()) and float((row_sums - 1).abs().max()) < SUMS_TO_ONE:
         return Comparison(Mismatch(
             summary=("cnn_classifier.probabilities", {}),
             got=("cnn_classifier.row_sums", {"sums": _short(row_sums)}), where=ran,
             hint="hint.cnn_classifier.softmax",
         ), called=call)
     column_sums = out.sum(dim=0)
-    if bool((out >= -1e-6).all()) and float((column_sums - 1).abs().max()) < 1e-3:
+    if bool((out >= -ROUNDING).all()) and float((column_sums - 1).abs().max()) < SUMS_TO_ONE:
         return Comparison(Mismatch(
             summary=("cnn_classifier.probabilities_dim0", {}), where=ran,
             hint="hint.cnn_classifier.softmax",
         ), called=call)
     lse = torch.logsumexp(out, dim=1)
-    if bool((out <= 1e-6).all()) and float(lse.abs().max()) < 1e-3:
+    if bool((out <= ROUNDING).all()) and float(lse.abs().max()) < SUMS_TO_ONE:
         return Comparison(Mismatch(
             summary=("cnn_classifier.log_probabilities", {}),
             got=("cnn_classifier.row_logsumexp", {"values": _short(lse)}), where=ran,
@@ -469,7 +478,8 @@ def _as_number(obs: Observed) -> float | None:
     return None
 
 
-def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                    tolerance: Tolerance) -> Comparison:
     for key, expected in native.items():
         observed = got.get(key)
         if observed is None:
@@ -482,7 +492,7 @@ def _judge_accuracy(native: dict[str, Observed], exact: dict[str, Observed], got
                 summary=("cnn_classifier.accuracy_type", {"got": what}),
                 hint="hint.cnn_classifier.accuracy_type",
             ), called=key)
-        if not abs(have - want) <= 1e-6:
+        if not close(have, want, tolerance):
             hint = "hint.cnn_classifier.accuracy_fraction" if not 0.0 <= have <= 1.0 else "hint.cnn_classifier.accuracy"
             return Comparison(Mismatch(
                 summary=("cnn_classifier.accuracy_value", {}),
@@ -607,7 +617,7 @@ EXERCISE = Exercise(
               needs=("outputs",), tolerance=TOLERANCE, hint="hint.cnn_classifier.gradients"),
         Check(id="logits", points=1, probe=_logits,
               needs=("shapes",), reference="native", judge=_judge_logits),
-        Check(id="accuracy", points=1, probe=_accuracy, reference="native", judge=_judge_accuracy,
+        Check(id="accuracy", points=1, probe=_accuracy, reference="native", tolerance=ACCURACY, judge=_judge_accuracy,
               factor_hints=("hint.cnn_classifier.accuracy_fraction",)),
         Check(id="training", points=2, probe=_training,
               needs=("architecture", "shapes"), reference="native", timeout=90.0, judge=_judge_training),

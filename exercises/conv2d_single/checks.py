@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader import how, keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, compare, compare_observations
 from grader.probes import Run, backward, grad_of
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Seen, Tolerance, TensorSpec, const, rand
@@ -121,29 +121,23 @@ def _flipped_key(key: str) -> str:
 
 
 def _judge(values: bool, hint: str) -> Any:
-    """The comparison of every call (not the reference's flipped ones), with the hint its difference points to."""
+    """The comparison of every call (not the reference's flipped ones) at the check's tolerance, with the hint
+    its difference points to."""
 
-    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-        margin = 0.0
-        for key, expected in native.items():
-            if _is_flipped(key):
-                continue
-            observed = got.get(key)
-            if observed is None:
-                return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
-            result = compare(expected, exact.get(key, expected), observed, TOLERANCE, values=values)
-            mismatch = result.mismatch
-            if mismatch is not None:
-                result.called = key
-                flipped = _flipped_key(key)
-                if mismatch.summary[0] == "values_differ" and flipped in native and compare(
-                        native[flipped], exact.get(flipped, native[flipped]), observed, TOLERANCE).mismatch is None:
-                    mismatch.hint = "hint.conv2d_single.flip"
-                elif mismatch.summary[0] in ("wrong_shape", "values_differ"):
-                    mismatch.hint = hint
-                return result
-            margin = max(margin, result.margin)
-        return Comparison(margin=margin)
+    def judge(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+              tolerance: Tolerance) -> Comparison:
+        result = compare_observations(native, exact, got, tolerance, values=values,
+                                      only=[key for key in native if not _is_flipped(key)])
+        mismatch, key = result.mismatch, result.called
+        if mismatch is None or key not in got:
+            return result
+        flipped = _flipped_key(key)
+        if mismatch.summary[0] == "values_differ" and flipped in native and compare(
+                native[flipped], exact.get(flipped, native[flipped]), got[key], tolerance).mismatch is None:
+            mismatch.hint = "hint.conv2d_single.flip"
+        elif mismatch.summary[0] in ("wrong_shape", "values_differ"):
+            mismatch.hint = hint
+        return result
 
     return judge
 
@@ -176,7 +170,7 @@ EXERCISE = Exercise(
     entry=(ENTRY,),
     checks=(
         Check(id="shape", points=1, probe=_plain, judge=_judge(False, "hint.conv2d_single.size"),
-              hint="size", hint_on_raise=True),
+              hint="size", hint_on_raise=True, values=False),
         Check(id="values", points=1, probe=_plain, needs=("shape",), judge=_judge(True, "hint.conv2d_single.sum"),
               tolerance=TOLERANCE),
         Check(id="padding", points=1, probe=_padded, needs=("values",),

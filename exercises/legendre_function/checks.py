@@ -80,7 +80,8 @@ def _gradcheck(run: Run) -> dict[str, Any]:
     return {"analytical": torch.stack(rows), "numerical": torch.stack(columns, dim=1)}
 
 
-def _judge_gradcheck(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_gradcheck(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                     tolerance: Tolerance) -> Comparison:
     called = keys.call(f"{NAME}.call.jacobian", shape=[list(native["analytical"].value.shape[:1])])
     analytical, numerical = got.get("analytical"), got.get("numerical")
     if analytical is None or numerical is None:
@@ -89,23 +90,24 @@ def _judge_gradcheck(native: dict[str, Observed], exact: dict[str, Observed], go
         return Comparison(Mismatch(summary=("no_gradient", {"name": "x"}), hint=f"hint.{NAME}.no_gradient"),
                           called=called)
     for observed in (analytical, numerical):  # both (n, n), float64, as the reference's
-        shape = compare(native["analytical"], native["analytical"], observed, GRADCHECK, values=False)
+        shape = compare(native["analytical"], native["analytical"], observed, tolerance, values=False)
         if shape.mismatch is not None:
             shape.called = called
             return shape
     # The finite differences of a forward that passed `forward` are the reference's: a pair of Jacobians that
     # agree with each other but not with P3' (built rather than measured) does not pass.
-    measured = compare(native["numerical"], native["numerical"], numerical, GRADCHECK)
+    measured = compare(native["numerical"], native["numerical"], numerical, tolerance)
     if measured.mismatch is not None:
         measured.mismatch.hint = f"hint.{NAME}.forward"
         measured.called = keys.call(f"{NAME}.call.differences", shape=[list(numerical.value.shape[:1])])
         return measured
-    result = compare(numerical, numerical, analytical, GRADCHECK)
+    result = compare(numerical, numerical, analytical, tolerance)
     if result.mismatch is not None:
         a, n = analytical.value, numerical.value
         off_diagonal = a - torch.diag(torch.diagonal(a))
-        diagonal = bool((n - torch.diag(torch.diagonal(n))).abs().max() <= GRADCHECK.atol)  # P3 is elementwise
-        chain = diagonal and bool(off_diagonal.abs().max() > GRADCHECK.atol)
+        atol = tolerance.atol if tolerance.atol is not None else 0.0
+        diagonal = bool((n - torch.diag(torch.diagonal(n))).abs().max() <= atol)  # P3 is elementwise
+        chain = diagonal and bool(off_diagonal.abs().max() > atol)
         result.mismatch.summary = (f"{NAME}.jacobian_mismatch", result.mismatch.summary[1])
         result.mismatch.hint = f"hint.{NAME}.chain_rule" if chain else f"hint.{NAME}.derivative"
     result.called = called
@@ -130,7 +132,7 @@ EXERCISE = Exercise(
         Check(id="forward", points=1, probe=_forward, hint="forward"),
         Check(id="function", points=1, probe=_function, needs=("forward",), hint="function"),
         Check(id="gradcheck", points=2, probe=_gradcheck, needs=("function",), judge=_judge_gradcheck,
-              reference="native"),
+              reference="native", tolerance=GRADCHECK),
         Check(id="gradients", points=1, probe=_gradients, needs=("function",), hint="derivative"),
     ),
 )

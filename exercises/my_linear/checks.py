@@ -31,6 +31,7 @@ CLASS = "MyLinear"
 IN, OUT = 4, 5  # in != out, so a transposed weight shows
 PARAMS = ("weight", "bias")
 INIT_IN, INIT_OUT = 100, 1000  # 100,000 weights: their statistics are sharp
+BOUND_ROUNDING = 1e-5  # a value drawn at the init bound may exceed it by float32 rounding (relative ~6e-8)
 FORBIDDEN_OPS = ("torch.nn.functional.linear", "torch._C._nn.linear", "torch.nn.functional.bilinear")
 FORBIDDEN_MODULES = (nn.Linear, nn.Bilinear)  # nn.LazyLinear is an nn.Linear
 # What the grader's static reading forbids in the code MyLinear reaches: these names imported from a
@@ -187,7 +188,7 @@ def _judge_init(native: dict[str, Observed], exact: dict[str, Observed], got: di
         if low == high:
             return _fail("my_linear.init_constant", "hint.my_linear.init", name=name, value=f"{low:.4g}", **facts)
         biggest = max(abs(low), abs(high))
-        if biggest > bound * (1 + 1e-5):
+        if biggest > bound * (1 + BOUND_ROUNDING):
             return _fail("my_linear.init_bound", "hint.my_linear.init", name=name, got=f"{biggest:.4g}", **facts)
         std, mean = float(t.std()), float(t.mean())
         if name == "weight":

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from grader import keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, close, compare, compare_observations
 from grader.probes import Run, backward, grad_of
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, TensorSpec, Tolerance, const
@@ -88,7 +88,7 @@ def _gradients(run: Run) -> dict[str, Any]:
 
 
 def _minimize_call(x0: tuple[float, float], lr: float, n: int) -> str:
-    return keys.call("rosenbrock.call.minimize", x0=str(x0), lr=lr, n=n)
+    return keys.call("rosenbrock.call.minimize", x0=x0, lr=lr, n=n)
 
 
 def _returns(run: Run) -> dict[str, Any]:
@@ -99,9 +99,9 @@ def _returns(run: Run) -> dict[str, Any]:
 def _run(run: Run, x0: tuple[float, float], lr: float, n: int) -> dict[str, Any]:
     """One run, as two observations: the values recorded, and the last x."""
     called = _minimize_call(x0, lr, n)
-    # Called directly, not with run.call: recording every torch call of 1000 iterations would cost more
-    # than the run itself (0.25 s instead of 0.1), and no check here asks which torch functions ran.
-    result = run.get("minimize_rosenbrock")(x0, lr, n)
+    # Not recorded: recording every torch call of 1000 iterations would cost more than the run itself (0.25 s
+    # instead of 0.1), and no check here asks which torch functions ran.
+    result = run.call(run.get("minimize_rosenbrock"), x0, lr, n, record=False)
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         return {called: result}  # not what `returns` passed; compared as it is
     x, values = result
@@ -125,21 +125,16 @@ def _floats(obs: Observed | None) -> list[float] | None:
     return [float(v) for v in items] if all(type(v) in (float, int) for v in items) else None
 
 
-def _close(got: float, expected: float) -> bool:
-    assert TRAJECTORY.rtol is not None and TRAJECTORY.atol is not None
-    return abs(got - expected) <= TRAJECTORY.atol + TRAJECTORY.rtol * abs(expected)
-
-
-def values_hint(expected: list[float], recorded: list[float]) -> str | None:
+def values_hint(expected: list[float], recorded: list[float], tolerance: Tolerance) -> str | None:
     """Which part of the loop the recorded values point to (None when they match)."""
     if len(expected) != len(recorded):
         return "hint.rosenbrock.count"
-    close = [_close(g, e) for g, e in zip(recorded, expected)]
-    if all(close):
+    same = [close(g, e, tolerance) for g, e in zip(recorded, expected)]
+    if all(same):
         return None
-    if len(recorded) > 2 and all(_close(g, e) for g, e in zip(recorded[:-1], expected[1:])):
+    if len(recorded) > 2 and all(close(g, e, tolerance) for g, e in zip(recorded[:-1], expected[1:])):
         return "hint.rosenbrock.after_update"
-    first = close.index(False)
+    first = same.index(False)
     if first == 0:
         return "hint.rosenbrock.start"
     if first == 1:
@@ -167,33 +162,31 @@ def _as_tensor(values: list[float]) -> Observed:
     return Observed(type="torch.Tensor", value=torch.tensor(values, dtype=torch.float32))
 
 
-def _compare_values(expected: list[float], recorded: list[float]) -> Comparison:
+def _compare_values(expected: list[float], recorded: list[float], tolerance: Tolerance) -> Comparison:
     """Two lists of as many numbers, compared as one float32 tensor each: the same verdict as comparing them
     number by number (each was a float32 .item()), at a hundredth of the cost for 1000 of them."""
-    result = compare(_as_tensor(expected), _as_tensor(expected), _as_tensor(recorded), TRAJECTORY)
+    result = compare(_as_tensor(expected), _as_tensor(expected), _as_tensor(recorded), tolerance)
     if result.mismatch is not None and result.mismatch.where is not None:
         (largest,) = result.mismatch.where[1]["index"]  # compare names the largest difference; we say the first
-        first = next((i for i, (g, e) in enumerate(zip(recorded, expected)) if not _close(g, e)), largest)
+        first = next((i for i, (g, e) in enumerate(zip(recorded, expected)) if not close(g, e, tolerance)), largest)
         result.mismatch = _value_differs(first, expected, recorded, result.mismatch.hint)
     return result
 
 
-def _judge_run(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_run(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+               tolerance: Tolerance) -> Comparison:
     values = next((k for k in native if (keys.parse(k) or ("",))[0] == VALUES), None)
     want = _floats(native.get(values)) if values else None
     have = _floats(got.get(values)) if values else None
     margin = 0.0
-    for key, expected in native.items():
-        observed = got.get(key)
-        if observed is None:
-            return Comparison(Mismatch(summary=("not_observed", {"what": key})), margin, called=key)
+    for key in native:
         if key == values and want is not None and have is not None and len(want) == len(have):
-            result = _compare_values(want, have)
+            result = _compare_values(want, have, tolerance)
         else:
-            result = compare(expected, exact.get(key, expected), observed, TRAJECTORY)
+            result = compare_observations(native, exact, got, tolerance, only=[key])
         if result.mismatch is not None:
-            if result.mismatch.hint is None:
-                hint = values_hint(want, have) if want is not None and have is not None else None
+            if result.mismatch.hint is None and result.mismatch.summary[0] != "not_observed":
+                hint = values_hint(want, have, tolerance) if want is not None and have is not None else None
                 result.mismatch.hint = hint or "hint.rosenbrock.update"
             return Comparison(result.mismatch, result.margin, called=key)
         margin = max(margin, result.margin)

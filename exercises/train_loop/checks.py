@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from grader import keys
-from grader.compare import Comparison, Mismatch, compare
+from grader.compare import Comparison, Mismatch, close, compare_observations
 from grader.probes import Run
 from grader.sandbox.protocol import Observed
 from grader.spec import Check, Exercise, Tolerance, rand, uniform
@@ -129,23 +129,9 @@ def _trajectory(run: Run) -> dict[str, Any]:
 
 # -- judges: the default comparison, with the hint that the pattern of the difference points to --
 
-def _first_mismatch(native: dict[str, Observed], got: dict[str, Observed], compared: list[str],
-                    values: bool = True) -> tuple[str, Comparison]:
-    margin = 0.0
-    for key in compared:
-        observed = got.get(key)
-        if observed is None:
-            return key, Comparison(Mismatch(summary=("not_observed", {"what": key})), margin)
-        result = compare(native[key], native[key], observed, TOLERANCE, values=values)
-        if result.mismatch is not None:
-            result.called = key
-            return key, result
-        margin = max(margin, result.margin)
-    return "", Comparison(margin=margin)
-
-
-def _judge_returned(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    _, result = _first_mismatch(native, got, list(native), values=False)
+def _judge_returned(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                    tolerance: Tolerance) -> Comparison:
+    result = compare_observations(native, exact, got, tolerance, values=False)
     mismatch = result.mismatch
     if mismatch is None:
         return result
@@ -168,21 +154,16 @@ def _floats(obs: Observed | None) -> list[float] | None:
     return [float(v) for v in items] if all(type(v) in (float, int) for v in items) else None
 
 
-def _close(got: float, expected: float) -> bool:
-    assert TOLERANCE.atol is not None and TOLERANCE.rtol is not None
-    return abs(got - expected) <= TOLERANCE.atol + TOLERANCE.rtol * abs(expected)
-
-
-def _loss_hint(native: dict[str, Observed], got: dict[str, Observed], key: str) -> str | None:
+def _loss_hint(native: dict[str, Observed], got: dict[str, Observed], key: str, tolerance: Tolerance) -> str | None:
     """Which step of the loop the recorded losses point to."""
     expected, recorded = _floats(native.get(key)), _floats(got.get(key))
     if expected is None or recorded is None or len(expected) != len(recorded) or not recorded:
         return None
-    close = [_close(g, e) for g, e in zip(recorded, expected)]
-    if all(close):
+    same = [close(g, e, tolerance) for g, e in zip(recorded, expected)]
+    if all(same):
         return None
-    first = close.index(False)
-    if len(recorded) > 2 and all(_close(g, e) for g, e in zip(recorded[:-1], expected[1:])):
+    first = same.index(False)
+    if len(recorded) > 2 and all(close(g, e, tolerance) for g, e in zip(recorded[:-1], expected[1:])):
         return "hint.train_loop.after_step"
     if first == 0:
         return "hint.train_loop.first_loss"
@@ -198,9 +179,10 @@ def _shown(values: list[float]) -> str:
     return f"[{head}{', …' if len(values) > SHOWN else ''}]"
 
 
-def _judge_losses(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
+def _judge_losses(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                  tolerance: Tolerance) -> Comparison:
     key = LOSSES
-    _, result = _first_mismatch(native, got, [key])
+    result = compare_observations(native, exact, got, tolerance, only=[key])
     mismatch = result.mismatch
     if mismatch is None:
         return result
@@ -215,7 +197,7 @@ def _judge_losses(native: dict[str, Observed], exact: dict[str, Observed], got: 
             where=("train_loop.loss_where", {"epoch": epoch, "expected": f"{expected[epoch]:.7g}",
                                              "got": f"{recorded[epoch]:.7g}"}),
         )
-    mismatch.hint = _loss_hint(native, got, key) or mismatch.hint
+    mismatch.hint = _loss_hint(native, got, key, tolerance) or mismatch.hint
     return Comparison(mismatch, result.margin, called=key)
 
 
@@ -224,25 +206,27 @@ def _fact(got: dict[str, Observed], key: str) -> bool | None:
     return obs.value if obs is not None and type(obs.value) is bool else None
 
 
-def _judge_parameters(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    _, result = _first_mismatch(native, got, [PARAMETERS])
+def _judge_parameters(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                      tolerance: Tolerance) -> Comparison:
+    result = compare_observations(native, exact, got, tolerance, only=[PARAMETERS])
     if result.mismatch is not None:
         if _fact(got, "parameters changed") is False:
             result.mismatch.hint = "hint.train_loop.model_unchanged"
         else:
-            result.mismatch.hint = _loss_hint(native, got, LOSSES) or "hint.train_loop.parameters"
+            result.mismatch.hint = _loss_hint(native, got, LOSSES, tolerance) or "hint.train_loop.parameters"
     return result
 
 
-def _judge_optimizer(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> Comparison:
-    _, result = _first_mismatch(native, got, [BUFFERS])
+def _judge_optimizer(native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed],
+                     tolerance: Tolerance) -> Comparison:
+    result = compare_observations(native, exact, got, tolerance, only=[BUFFERS])
     if result.mismatch is not None:
         if _fact(got, "momentum changed") is False and _fact(got, "parameters changed") is True:
             result.mismatch.hint = "hint.train_loop.new_optimizer"
         elif _fact(got, "momentum changed") is False:
             result.mismatch.hint = "hint.train_loop.no_update"
         else:
-            result.mismatch.hint = _loss_hint(native, got, LOSSES) or "hint.train_loop.parameters"
+            result.mismatch.hint = _loss_hint(native, got, LOSSES, tolerance) or "hint.train_loop.parameters"
     return result
 
 
@@ -251,7 +235,7 @@ EXERCISE = Exercise(
     source="Neuromatch W1D2 Tutorial 1, Coding Exercise 3.1; 最短コース ch. 5",
     entry=("train",),
     checks=(
-        Check(id="returns", points=1, probe=_returned,
+        Check(id="returns", points=1, probe=_returned, values=False,
               judge=_judge_returned, reference="native"),
         Check(id="losses", points=1, probe=_trajectory, needs=("returns",),
               judge=_judge_losses, reference="native", tolerance=TOLERANCE),
