@@ -35,12 +35,14 @@ def language(lang: str | None = None, *, exercises: Sequence[str] = (), assignme
 def _bank_language(exercises: Sequence[str], assignment: str | None) -> str | None:
     """The `lang` of the bank that holds the assignment (or the first exercise); None if it sets none or is unknown
     (the grading itself then says what is wrong)."""
+    if not assignment and not exercises:
+        return None  # without importing grader.bank (not in a notebook's kernel: see `check`)
     from grader import bank
 
     try:
         if assignment:
             return bank.assignment(assignment)[0].config.bank.lang
-        return bank.locate(exercises[0])[0].config.bank.lang if exercises else None
+        return bank.locate(exercises[0])[0].config.bank.lang
     except GraderError:
         return None
 
@@ -52,20 +54,23 @@ def check(exercise: str, *, file: str | Path | None = None, device: str = "cpu",
     Called with no `file` inside Jupyter or Colab, it grades the cells run so far in the
     notebook: their source, run again in the isolated worker (not the live objects).
     With `kernel`, a notebook runs in a real Jupyter kernel (full fidelity, slower).
-    The report speaks `lang`; without it, as the CLI does (`language`): the bank's, the locale's, or English.
+    The report speaks `lang`; without it, as the CLI does (`language`): the bank's, the locale's, or English
+    (in a notebook's kernel: the locale's, or English).
     """
     from grader import notebook_session
 
     if notebook_session.in_sandbox():  # a graded notebook's own grader.check() cell: nothing to do
         return ExerciseReport(exercise=exercise, title="", file="", device=device)
-    lang = language(lang, exercises=[exercise])
     if notebook_session.active():
         # In the student's kernel: grade in a process of our own, so that nothing of the grading (the
-        # references, the exercise's probes, seeds, thread settings) is ever loaded or changed here.
+        # references, the exercise's probes, seeds, thread settings) is ever loaded or changed here. Nor the
+        # banks: the language is `lang`, else the locale's (the bank's `lang` is not looked up here).
+        lang = language(lang)
         report = notebook_session.grade_apart(exercise, file=file, device=device, cell_timeout=cell_timeout,
                                               kernel=kernel)
         report._lang = lang
         return report
+    lang = language(lang, exercises=[exercise])
     from grader import bank
 
     spec = bank.get(exercise)

@@ -215,13 +215,28 @@ def _locale(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("LANG", value)
 
 
+class _Kernel:
+    """A Jupyter kernel's shell as grader.notebook_session sees it: the stub's cell has been run."""
+
+    kernel = object()
+
+    class history_manager:  # noqa: N801 - IPython's attribute
+        input_hist_raw = ["", (ROOT / "exercises" / "sq_loss.py").read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("where", ["kernel", "file"])
 @pytest.mark.parametrize(("locale", "said", "unsaid"), [("ja_JP.UTF-8", "二乗誤差", "Squared error"),
                                                         ("C.UTF-8", "Squared error", "二乗誤差")])
-def test_grader_check_speaks_the_locales_language_in_a_notebook(monkeypatch, locale, said, unsaid):
-    from grader import api
+def test_grader_check_speaks_the_locales_language_in_a_notebook(monkeypatch, where, locale, said, unsaid):
+    from grader import api, notebook_session
 
     _locale(monkeypatch, locale)
-    shown = api.check("sq_loss", file=ROOT / "exercises" / "sq_loss.py")._repr_html_()  # what Jupyter displays
+    if where == "kernel":  # grader.check('sq_loss') in a notebook cell: the cells run so far, graded apart
+        monkeypatch.setattr(notebook_session, "_shell", _Kernel)
+        report = api.check("sq_loss")
+    else:
+        report = api.check("sq_loss", file=ROOT / "exercises" / "sq_loss.py")
+    shown = report._repr_html_()  # what Jupyter displays
     assert said in shown and unsaid not in shown
     words = re.sub(r"<[^>]*>", "\n", shown)
     assert not english(words) if locale.startswith("ja") else english(words)
