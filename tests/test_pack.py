@@ -7,14 +7,12 @@ import json
 import re
 import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
 
-from conftest import ROOT, grader, mutant_path, reference_path
+from conftest import ROOT, grader, mutant_path, pack_facts, reference_path
 from grader import bank, engine, pack, report, submission, validate
 from grader.results import ExerciseReport, Status
 
@@ -45,7 +43,8 @@ def test_a_pack_holds_no_answer_and_only_plain_data(small_pack: Path):
     assert "pack.json" in files and "pyproject.toml" in files and "torchgrader.toml" in files
     for name in SMALL:
         for part in (f"exercises/{name}.py", f"exercises/{name}/checks.py", f"exercises/{name}/text.toml",
-                     f"exercises/{name}/frozen.json", f"exercises/{name}/frozen.pt.xz"):
+                     f"exercises/{name}/frozen.json", f"exercises/{name}/frozen.pt.xz",
+                     f"exercises/{name}/mistakes.json", f"exercises/{name}/mistakes.pt.xz"):
             assert part in files
     assert not [f for f in files if re.search(r"reference_solutions|mutants|alternates|hidden\.py", f)], files
     solutions = [reference_path(n).read_text().split('"""')[-1].strip() for n in SMALL]
@@ -66,7 +65,7 @@ def test_a_pack_grades_as_the_live_bank_without_loading_a_reference(using: Path)
         for path in (reference_path(name), ROOT / "exercises" / f"{name}.py"):
             live, frozen = _grade(f"builtin:{name}", path), _grade(f"smallpack:{name}", path)
             visible = [c for c in live.checks if not c.hidden]
-            assert _facts(frozen.checks) == _facts(visible)
+            assert pack_facts(frozen.checks) == pack_facts(visible)
     assert not [m for m in sys.modules if m.startswith("grader_reference.smallpack")]
 
 
@@ -83,6 +82,46 @@ def test_a_pack_reads_its_data_not_a_reference(using: Path):
         path.write_bytes(saved)
         engine._reference.cache_clear()
     assert _grade("smallpack:sq_loss", reference_path("sq_loss")).score == 4
+
+
+def _tensor_numbers(plain: object) -> set[int]:
+    """The tensor numbers some stored observations refer to."""
+    if isinstance(plain, dict):
+        found = {plain["tensor"]} if set(plain) == {"tensor"} else set()
+        return found.union(*(_tensor_numbers(v) for v in plain.values()))
+    return set().union(*(_tensor_numbers(v) for v in plain)) if isinstance(plain, list) else set()
+
+
+def test_the_mutants_tensors_are_kept_apart_and_read_only_when_a_check_fails(using: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch):
+    folder = using / "exercises/sq_loss"
+    data = json.loads((folder / "frozen.json").read_text())
+    reference = {str(n) for c in data["checks"] for n in _tensor_numbers([c["native"], c["exact"]])}
+    mutants = {str(n) for c in data["checks"] for n in _tensor_numbers(list(c.get("mutants", {}).values()))}
+    assert set(pack.load_tensors(folder / "frozen.pt.xz")) == reference
+    assert set(pack.load_tensors(folder / "mistakes.pt.xz")) == mutants - reference and mutants - reference
+    read: list[str] = []
+    real = pack._mutant_tensors
+    monkeypatch.setattr(pack, "_mutant_tensors", lambda ref: read.append(ref) or real(ref))
+    assert _grade("smallpack:sq_loss", reference_path("sq_loss")).score == 4 and not read
+    wrong = _grade("smallpack:sq_loss", mutant_path("sq_loss", "mean_reduction"))
+    assert wrong.score < 4 and read
+
+
+def test_the_builtin_banks_own_pack_is_written_beside_its_exercises(monkeypatch: pytest.MonkeyPatch):
+    written: list[tuple[str, Path]] = []
+    monkeypatch.setattr(pack, "_write_frozen", lambda source, name, folder: written.append((name, folder)))
+    monkeypatch.setattr(pack, "_write_mark", lambda root, *args: written.append(("pack.json", root)))
+    assert pack.build(["builtin:sq_loss"], ROOT / "grader" / "builtin_pack") == ["sq_loss"]
+    assert written == [("sq_loss", ROOT / "exercises/sq_loss"), ("pack.json", ROOT / "grader/builtin_pack")]
+    assert pack.exercises_folder(ROOT / "grader" / "builtin_pack") == ROOT / "exercises"
+
+
+def test_a_stale_builtin_pack_names_the_one_command(monkeypatch: pytest.MonkeyPatch):
+    said: list[str] = []
+    monkeypatch.setattr(pack, "_stale_exercise", lambda root, ref, regenerate: said.append(regenerate) or [])
+    assert pack.stale(ROOT / "grader" / "builtin_pack", ["sq_loss"]) == {"sq_loss": []}
+    assert said == [f"run 'grader pack --out grader/builtin_pack' in {ROOT} to regenerate it"]
 
 
 def test_a_student_sees_how_many_hidden_checks_are_graded_later(using: Path):
@@ -126,11 +165,12 @@ def test_reference_cpu_is_scaled_by_the_calibration(using: Path, monkeypatch: py
     big = Path(str(using).replace("smallpack", "timedpack"))
     if not big.is_dir():
         monkeypatch.setattr(pack, "_mutants", lambda ref, index: {})  # (the mutants' data is not timed)
+        monkeypatch.setattr(pack, "_mutant_signatures", lambda ref, index: {})
         pack.build(["builtin:broadcast_distances"], big)
     bank.use([big])
     index = [c.id for c in bank.get("timedpack:broadcast_distances").checks].index("vectorised")
-    stored = json.loads((big / "exercises/broadcast_distances/frozen.json").read_text())["checks"][index]["cpu"]
-    at_pack = pack.read_mark(big)["calibration"]
+    data = json.loads((big / "exercises/broadcast_distances/frozen.json").read_text())
+    stored, at_pack = data["checks"][index]["cpu"], data["calibration"]  # measured together, per exercise
     monkeypatch.setattr(pack, "calibration", lambda: at_pack * 3)  # a machine three times slower
     assert engine.reference_cpu("timedpack:broadcast_distances", index, "cpu") == pytest.approx(stored * 3)
     assert 0 < stored < 1
@@ -171,57 +211,3 @@ def test_grader_pack_command_writes_an_installable_pack(tmp_path: Path):
 
 def test_an_exercise_is_packed_with_the_exercises_its_checks_use():
     assert pack._with_siblings(ROOT, ["mnist_distance"]) == ["broadcast_distances", "mnist_distance"]
-
-
-# -- the whole built-in bank, both ways ---------------------------------------------------------
-
-
-def _facts(checks: list[Any]) -> list[tuple[Any, ...]]:
-    """What must be the same from a pack: statuses, scores, messages, margins (not durations). A message
-    that reports CPU milliseconds measured now has its numbers masked, and so has an object's address. Known mistakes are left out (see
-    the whole-bank test)."""
-    out = []
-    for check in checks:
-        facts = check.feedback.model_dump() if check.feedback else None
-        if facts is not None:
-            facts.pop("mistakes", None)
-        said = re.sub(r"0x[0-9a-f]+", "0x…", json.dumps(facts, default=str))  # a repr's address differs per run
-        if check.feedback is not None and check.feedback.summary[0].endswith((".slow", ".unmeasured")):
-            said = re.sub(r"\d+", "N", said)
-        out.append((check.id, check.status, check.score, check.max_score, said,
-                    None if check.margin is None else round(check.margin, 9)))
-    return out
-
-
-def _mistakes(checks: list[Any]) -> list[set[str]]:
-    return [{m[0] for m in getattr(c.feedback, "mistakes", None) or []} for c in checks]
-
-
-@pytest.mark.slow
-def test_the_whole_builtin_bank_grades_the_same_from_a_pack(tmp_path: Path):
-    names = [f"builtin:{n}" for n in next(b for b in bank.banks() if b.builtin).exercise_names()]
-    root = tmp_path / "wholepack"
-    pack.build(names, root)
-    subjects = validate.subjects(names)
-    bank.use([root])
-    try:
-        def both(subject: validate.Subject) -> tuple[str, list[Any], list[Any], list[Any]]:
-            live = _grade(subject.exercise, subject.path)
-            frozen = _grade(subject.exercise.replace("builtin:", "wholepack:"), subject.path)
-            hidden = [(c.title, c.max_score) for c in live.checks if c.hidden]
-            visible = [c for c in live.checks if not c.hidden]
-            return (f"{subject.role} {subject.path}", _facts(visible), _facts(frozen.checks),
-                    [hidden, frozen.hidden_later, _mistakes(visible), _mistakes(frozen.checks)])
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(both, subjects))
-    finally:
-        bank.use([])
-    assert len(results) > 150
-    for who, live, frozen, (hidden, later, said_live, said_frozen) in results:
-        assert frozen == live, who
-        assert later == hidden, who
-        # Known mistakes are not compared: a pack holds each mutant's observations for the checks its
-        # docstring names, while the live bank also runs mutants on other checks to rank them
-        # (grader.mistakes.explain), so the two may name different mistakes on the same failed check.
-        del said_live, said_frozen
