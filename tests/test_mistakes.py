@@ -2,7 +2,8 @@
 
 Every mutant of the nine built-in exercises, graded as a student's file, names its own mistake on a check
 it fails, and names no mistake it does not make but for the ones whose results are the same there
-(`SAME`). The mutants that cannot be named, and why (`UNTOLD`):
+(`SAME`): tests/test_bank.py asks `mistake_problems` of its one grading of each mutant. The mutants that
+cannot be named, and why (`UNTOLD`):
 
 * the check that catches them errors (the mistake makes the call raise): only a failure is matched;
 * the check that catches them `sees` (a how-check, decided from the source and the CPU time, which a
@@ -23,14 +24,13 @@ Mutants that cannot be told apart on a check (`SAME`): the same observations the
 
 from __future__ import annotations
 
-import functools
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import ROOT, grader
+from grader.results import ExerciseReport
 
 NINE = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier",
         "mnist_distance", "mnist_loss", "batch_accuracy")
@@ -69,33 +69,16 @@ def _mutants() -> list[tuple[str, str]]:
 TOLD = [m for m in _mutants() if m not in UNTOLD]
 
 
-@functools.cache
-def _graded() -> dict[tuple[str, str], dict[str, list[str]]]:
-    """Every told mutant graded once (in a thread pool, as `grader validate` grades): for each check that
-    failed and named mistakes, the mutants named."""
-    from grader import bank, engine, submission
-    from grader.sandbox import runner
-
-    runner.warm_up()
-
-    def grade(item: tuple[str, str]) -> dict[str, list[str]]:
-        exercise, mutant = item
-        with submission.prepared(ROOT / "exercises" / exercise / "mutants" / f"{mutant}.py", exercise) as source:
-            report = engine.grade(bank.get(exercise), source)
-        return {c.id: [m.split(".mistake.")[-1] for m, _ in c.feedback.mistakes]
-                for c in report.checks if c.feedback is not None and c.feedback.mistakes}
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(TOLD, pool.map(grade, TOLD)))
-
-
-@pytest.mark.parametrize("exercise,mutant", TOLD, ids=[f"{e}/{m}" for e, m in TOLD])
-def test_mutant_names_its_own_mistake(exercise: str, mutant: str) -> None:
-    named = _graded()[(exercise, mutant)]
-    assert any(mutant in said for said in named.values()), f"no check named {mutant}: {named}"
+def mistake_problems(exercise: str, mutant: str, report: ExerciseReport) -> list[str]:
+    """What is wrong with the mistakes a told mutant's report names: its own named on no failed check, or a
+    mistake it does not make named (but for those `SAME` says it cannot be told from). `tests/test_bank.py`
+    calls it on its one grading of every mutant."""
+    named = {c.id: [m.split(".mistake.")[-1] for m, _ in c.feedback.mistakes]
+             for c in report.checks if c.feedback is not None and c.feedback.mistakes}
+    problems = [] if any(mutant in said for said in named.values()) else [f"no check named {mutant}: {named}"]
     alike = set().union(*(group for group in SAME if f"{exercise}.{mutant}" in group)) or {f"{exercise}.{mutant}"}
     others = {f"{exercise}.{m}" for said in named.values() for m in said} - alike
-    assert not others, f"{mutant} was also told it made {sorted(others)}"
+    return problems + ([f"{mutant} was also told it made {sorted(others)}"] if others else [])
 
 
 def test_every_untold_mutant_exists() -> None:
