@@ -22,6 +22,7 @@ import json
 import re
 import string
 import sys
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,9 +367,14 @@ def _fields(template: str) -> set[str]:
 
 
 def checks_module(path: Path) -> ModuleType:
-    """An exercise's checks.py, imported once per process (also when another exercise's checks use it)."""
+    """An exercise's checks.py, imported once per process (also when another exercise's checks use it), whole:
+    a thread that asks while another imports it waits (a Dask worker grades several students at once)."""
     name = "grader_checks_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    return sys.modules.get(name) or load_module(path, name)
+    with _CHECKS_LOCK:
+        return sys.modules.get(name) or load_module(path, name)
+
+
+_CHECKS_LOCK = threading.RLock()  # re-entrant: a checks.py may load a sibling's while it is imported
 
 
 _SIBLING = re.compile(r"sibling\(\s*__file__\s*,\s*[\"']([A-Za-z0-9_]+)[\"']")
