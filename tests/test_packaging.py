@@ -80,14 +80,14 @@ def test_the_installed_wheel_grades_every_builtin_exercise_from_its_pack(tmp_pat
     import sysconfig
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     # torch and the other dependencies from this environment (a path, not its .pth files: not its grader)
     Path(site, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "-q", str(_wheel(tmp_path))], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
+                    str(_wheel(tmp_path))], check=True, capture_output=True)
     work = tmp_path / "student"
     (work / "exercises").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_BANK")}
