@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -99,31 +98,6 @@ def _main(
     """Grades PyTorch exercises: outputs and gradients against a reference, student code isolated."""
 
 
-def _language(lang: str | None, exercises: Sequence[str] = (), assignment: str | None = None) -> str:
-    """`lang` if the feedback can be written in it; BadOption (exit 2) naming the languages otherwise. Without
-    `lang`: the language of the bank of the assignment or first exercise, else the locale's (i18n.default_language)."""
-    from grader.i18n import LANGUAGES, default_language
-
-    if lang is None:
-        return default_language(_bank_language(exercises, assignment))
-    if lang not in LANGUAGES:
-        raise BadOption(f"--lang {lang}: no such language. Known: {', '.join(LANGUAGES)}.")
-    return lang
-
-
-def _bank_language(exercises: Sequence[str], assignment: str | None) -> str | None:
-    """The `lang` of the bank that holds the assignment (or the first exercise); None if it sets none or is unknown
-    (the command itself then says what is wrong)."""
-    from grader import bank
-
-    try:
-        if assignment:
-            return bank.assignment(assignment)[0].config.bank.lang
-        return bank.locate(exercises[0])[0].config.bank.lang if exercises else None
-    except GraderError:
-        return None
-
-
 def _use(banks: list[Path] | None) -> None:
     """Grade with the banks given by --bank besides those found (see `grader.bank`)."""
     from grader import bank
@@ -167,7 +141,7 @@ def check(
     if (exercise is None) == (assignment is None):
         raise BadOption("give either an EXERCISE (grader check sq_loss) or --assignment NAME.")
     if assignment is not None:
-        lang = _language(lang, assignment=assignment)
+        lang = api.language(lang, assignment=assignment)
         graded = api.check_assignment(assignment, file=file, device=device, cell_timeout=cell_timeout,
                                       kernel=kernel)
         if as_json:
@@ -176,7 +150,7 @@ def check(
             report.render_assignment(graded, out, lang)
         _exit_now(graded.exit_code)
     assert exercise is not None
-    lang = _language(lang, [exercise])
+    lang = api.language(lang, exercises=[exercise])
     result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
@@ -258,7 +232,7 @@ def grade(
 
     _use(banks)
     names = _exercise_names(assignment, exercises)
-    lang = _language(lang, names, assignment)
+    lang = api.language(lang, exercises=names, assignment=assignment)
     for fmt in export or []:
         if fmt not in FORMATS:
             raise BadOption(f"--export {fmt}: no such format. Known: {', '.join(FORMATS)}.")
@@ -298,13 +272,13 @@ def export_command(
     from grader.batch.run import PLAN_FILE
 
     if lang is not None:
-        _language(lang)
+        api.language(lang)
     students = exports.load_students(directory)
     plan = json.loads((directory / PLAN_FILE).read_text()) if (directory / PLAN_FILE).is_file() else {}
     names = plan.get("exercises") or list(dict.fromkeys(e["exercise"] for s in students for e in s["exercises"]))
     options = exports.ExportOptions(
         canvas_assignment_id=canvas_assignment_id, moodle_item_idnumber=moodle_item_idnumber,
-        roster=exports.read_roster(roster) if roster else None, lang=lang or plan.get("lang") or _language(None))
+        roster=exports.read_roster(roster) if roster else None, lang=lang or plan.get("lang") or api.language(None))
     written = exports.export(students, fmt, out_dir or directory / "exports" / fmt, exercises=names,
                              assignment=plan.get("assignment", ""), title=plan.get("title", ""), options=options)
     for path in written:
