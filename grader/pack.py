@@ -116,8 +116,9 @@ def mutant_observations(exercise: str, index: int) -> dict[str, Frozen] | None:
 
 
 def mutant_signatures(exercise: str, index: int) -> dict[str, str] | None:
-    """How each mutant raises on one check, or fails it as a how-check (`grader.mistakes.signatures`), by
-    mutant name, from the pack (None for a live bank; {} for a pack written without them)."""
+    """How each mutant raises on one check, or fails it as a how-check ("" where it does neither;
+    `grader.mistakes.signatures`), by mutant name, from the pack (None for a live bank; {} for a pack written
+    without them)."""
     data = _data(exercise)
     if data is None:
         return None

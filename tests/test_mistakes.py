@@ -5,9 +5,9 @@ it fails, and names no mistake it does not make but for the ones whose results a
 (`SAME`): tests/test_bank.py asks `mistake_problems` of its one grading of each mutant. The mutants that
 cannot be named, and why (`UNTOLD`):
 
-* the check that catches them errors (the mistake makes the call raise): only a failure is matched;
-* the check that catches them `sees` (a how-check, decided from the source and the CPU time, which a
-  mutant's observations do not hold);
+* the check that catches them `sees` and times them (`vectorised`: a how-check decided from the source and
+  the CPU time): a loop mutant's probe is seconds of CPU, over the live budget, so only a pack (which holds
+  each mutant's signature, `grader.mistakes.frozen_signatures`) names them; `pair_loop` also times out;
 * their result is not reproducible: `torch.empty`'s contents are whatever memory held;
 * the check is too heavy to run mutants live for a failing student (`grader.mistakes.LIVE_BUDGET`):
   `train_loop.returns` is the exercise's first probe (about 1 s with torch's warm-up) and one of its
@@ -34,22 +34,11 @@ from grader.results import ExerciseReport
 
 NINE = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier",
         "mnist_distance", "mnist_loss", "batch_accuracy")
-RAISES = "the check that catches it errors: the call raises"
-SEES = "caught by a how-check (sees), decided from the source and the CPU time"
+SEES = "caught by the timed how-check `vectorised` only: over the live budget (a pack names it)"
 HEAVY = "train_loop.returns is over the live budget (the exercise's first probe)"
 HIDDEN = "caught by a hidden check only"
 UNTOLD = {
-    ("simple_graph", "numpy_tanh"): RAISES,
-    ("simple_graph", "updates_w"): RAISES,
-    ("my_linear", "mm_2d_only"): RAISES,
-    ("my_linear", "no_transpose"): RAISES,
-    ("cnn_classifier", "accuracy_argmax_dim0"): RAISES,
-    ("broadcast_distances", "mean_dims_1_2"): RAISES,
-    ("mnist_distance", "mean_dims_1_2"): RAISES,
-    **{("broadcast_distances", m): SEES for m in ("cdist", "cdist_for_large", "numpy_map_pairs", "pair_loop",
-                                                   "python_loops", "row_loop")},
-    ("my_linear", "f_linear_for_batches"): SEES,
-    ("my_linear", "uses_f_linear"): SEES,
+    **{("broadcast_distances", m): SEES for m in ("numpy_map_pairs", "pair_loop", "python_loops", "row_loop")},
     ("my_linear", "uninitialised_empty"): "torch.empty's contents are not reproducible",
     **{("train_loop", m): HEAVY for m in ("append_tensor", "global_epochs", "item_not_called")},
     ("my_linear", "casts_input_float32"): HIDDEN,
@@ -212,3 +201,134 @@ def test_a_pack_says_what_the_live_bank_says(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pack, "mutant_observations",
                         lambda ref, index: mistakes.frozen_observations(ref, index, "cpu", SEED))
     assert named() == live
+
+
+# -- errors and how-checks (issue 11, item 8) -------------------------------------------------------------
+
+
+def _told(report: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """Each check's status and the mistakes it names."""
+    return {t["id"]: (t["status"], [m["id"] for m in t["mistakes"]]) for t in report["tests"]}
+
+
+def test_a_check_whose_call_raises_like_a_mutant_names_its_mistake(tmp_path: Path) -> None:
+    """The student's own code (not the mutant's file) raises as `no_transpose` does on `forward`."""
+    student = tmp_path / "my_linear.py"
+    code = (ROOT / "reference_solutions" / "my_linear.py").read_text()
+    assert "x @ self.weight.T" in code
+    student.write_text(code.replace("x @ self.weight.T", "torch.matmul(x, self.weight)"))
+    told = _told(_json("my_linear", student))
+    assert told["forward"] == ("error", ["my_linear.mistake.no_transpose"])
+
+
+def test_a_raise_unlike_any_mutants_names_nothing(tmp_path: Path) -> None:
+    student = tmp_path / "my_linear.py"
+    code = (ROOT / "reference_solutions" / "my_linear.py").read_text()
+    student.write_text(code.replace("return x @ self.weight.T", "raise RuntimeError('mat1 is not ready')\n"
+                                    "        return x @ self.weight.T"))
+    report = _json("my_linear", student)
+    assert _told(report)["forward"] == ("error", [])
+    assert all("known mistake" not in t["message"] for t in report["tests"])
+
+
+def test_a_raise_in_japanese_says_the_mistake() -> None:
+    run = grader("check", "simple_graph", "--file", ROOT / "exercises/simple_graph/mutants/numpy_tanh.py",
+                 "--json", "--lang", "ja")
+    told = next(t for t in run.json["tests"] if t["status"] == "error")
+    assert told["mistakes"] == [{"id": "simple_graph.mistake.numpy_tanh", "text": told["mistakes"][0]["text"]}]
+    assert told["message"].splitlines()[-1].startswith("よくある間違いのようです: ")
+
+
+@pytest.mark.parametrize("mutant", ["cdist", "cdist_for_large"])
+def test_a_forbidden_call_names_the_one_mutant_it_fails_like(mutant: str) -> None:
+    """Both mutants fail `no_cdist` with the same finding (torch.cdist in the source); the runtime record
+    (which only the always-cdist one has) tells them apart, so each is named alone."""
+    told = _told(_json("broadcast_distances", ROOT / "exercises/broadcast_distances/mutants" / f"{mutant}.py"))
+    assert told["no_cdist"] == ("failed", [f"broadcast_distances.mistake.{mutant}"])
+
+
+def test_a_students_f_linear_names_the_mutant() -> None:
+    code = (ROOT / "exercises/my_linear/mutants/uses_f_linear.py").read_text()
+    assert "F.linear(" in code or "functional.linear(" in code
+    from grader.mistakes import verdict_signature
+
+    # a notebook's finding (a cell's line) reads as a file's (a line)
+    assert verdict_signature(("static.forbidden_cell", {"construct": "F.linear", "line": 3, "cell": 2}), None) == \
+        verdict_signature(("static.forbidden", {"construct": "F.linear", "line": 40}), None)
+    told = _told(_json("my_linear", ROOT / "exercises/my_linear/mutants/uses_f_linear.py"))
+    assert told["no_linear"] == ("failed", ["my_linear.mistake.uses_f_linear"])
+
+
+def test_a_how_check_names_nothing_while_a_candidate_did_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cdist_for_large fails `no_cdist` with the finding cdist has (torch.cdist in the source): with its own
+    run stopped (over the budget), the one left that fails alike is not the student's mistake, so nothing is
+    said."""
+    from grader import mistakes
+
+    monkeypatch.setattr(mistakes, "_RESULTS", {})
+    monkeypatch.setattr(mistakes, "_SLOW", {("builtin:broadcast_distances", "cdist_for_large")})
+    told = _told(_json("broadcast_distances", ROOT / "exercises/broadcast_distances/mutants/cdist_for_large.py"))
+    assert told["no_cdist"] == ("failed", [])
+
+
+def test_a_timed_how_check_is_named_from_a_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vectorised` times the mutants: over the live budget, named from a pack's signatures (here computed as
+    `grader pack` stores them, for the one-loop and the three-loop mutants)."""
+    from grader import mistakes, pack
+    from grader.sandbox.child import SEED
+
+    path = ROOT / "exercises/broadcast_distances/mutants/row_loop.py"
+    assert _told(_json("broadcast_distances", path))["vectorised"] == ("failed", [])  # live: over the budget
+    docs = {m: d for m, d in mistakes._docs("broadcast_distances").items() if m in ("row_loop", "python_loops")}
+    monkeypatch.setattr(mistakes, "_docs", lambda exercise: docs)
+    monkeypatch.setattr(mistakes, "_SLOW", set())  # stopped live above; `grader pack` gives each FROZEN_LIMIT
+    monkeypatch.setattr(pack, "mutant_signatures",
+                        lambda ref, index: mistakes.frozen_signatures(ref, index, "cpu", SEED))
+    monkeypatch.setattr(pack, "mutant_observations",
+                        lambda ref, index: mistakes.frozen_observations(ref, index, "cpu", SEED))
+    assert _told(_json("broadcast_distances", path))["vectorised"] == ("failed", ["broadcast_distances.mistake.row_loop"])
+
+
+def test_a_mutant_run_outside_the_main_thread_is_stopped_at_its_budget() -> None:
+    """A batch or validate grades in threads, where no signal reaches: the thread's own CPU clock stops it."""
+    import threading
+    import time
+
+    from grader import mistakes
+
+    stopped: list[float] = []
+
+    def spin() -> None:
+        started = time.thread_time()
+        try:
+            with mistakes._deadline(0.2):
+                while time.thread_time() - started < 5.0:
+                    pass
+        except mistakes._TooSlow:
+            stopped.append(time.thread_time() - started)
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    thread.join()
+    assert stopped and stopped[0] < 2.0
+
+
+def test_a_pack_names_a_raise_and_a_how_check_from_its_signatures(tmp_path: Path) -> None:
+    """A pack holds no mutant's code: `grader pack` stores how each mutant raises or fails a how-check."""
+    import json
+
+    from grader import bank, pack
+
+    root = tmp_path / "pack"
+    pack.build(["builtin:my_linear"], root)
+    stored = {c["id"]: c.get("mutant_signatures", {}) for c in
+              json.loads((root / "exercises/my_linear/frozen.json").read_text())["checks"]}
+    assert stored["forward"]["no_transpose"].startswith("raised RuntimeError: ")
+    assert stored["no_linear"]["uses_f_linear"].startswith("failed ")
+    bank.use([root])
+    try:
+        for mutant, check, status in (("no_transpose", "forward", "error"), ("uses_f_linear", "no_linear", "failed")):
+            told = _told(_json("pack:my_linear", ROOT / "exercises/my_linear/mutants" / f"{mutant}.py"))
+            assert told[check] == (status, [f"my_linear.mistake.{mutant}"])
+    finally:
+        bank.use([])
