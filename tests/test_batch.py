@@ -494,3 +494,49 @@ def test_a_dask_task_carries_its_bank_to_a_worker_that_cannot_read_the_folder(tm
     assert ann.exercises[0].score == ann.exercises[0].max_score > 0
     assert 0 < ben.exercises[0].score < ben.exercises[0].max_score
     assert [p.name for p in (tmp_path / "worker-cache").iterdir()] == [shipped[0][1]]
+
+
+class _Counted:
+    """A bank's zip bytes that count how often the grader's process pickles them (each time they are sent);
+    unpickled, they are the plain bytes, so a worker needs nothing of this test."""
+
+    sent = 0
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __reduce__(self) -> tuple[type, tuple[bytes]]:
+        type(self).sent += 1
+        return bytes, (self.data,)
+
+
+def test_dask_sends_a_course_bank_once_not_with_every_task(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from conftest import copy_bank
+
+    from grader import bank
+    from grader.batch import run
+
+    root = copy_bank(tmp_path / "banks", "sq_loss")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "ben", "cat", "dan"):
+        (folder / f"{name}.py").write_text((root / "reference_solutions/sq_loss.py").read_text())
+    (folder / "eve.py").write_text((root / "exercises/sq_loss/mutants/mean_reduction.py").read_text())
+    shipping = run.ship_banks
+    monkeypatch.setattr(run, "ship_banks", lambda roots: tuple((n, d, _Counted(z)) for n, d, z in shipping(roots)))
+    monkeypatch.setattr(_Counted, "sent", 0)
+    bank.use([root])
+    try:
+        settings = Settings(cell_timeout=5.0, banks=bank.roots())
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            summary = grade_class(Plan(submissions=folder, exercises=("course:sq_loss",), out=tmp_path / "out",
+                                       settings=settings, scheduler=cluster.scheduler_address))
+    finally:
+        bank.use([])
+    assert summary.errors == 0 and summary.total == 5
+    full = student(tmp_path / "out", "ann")["max_score"]
+    assert [student(tmp_path / "out", n)["score"] == full for n in ("ann", "ben", "cat", "dan", "eve")] == \
+        [True, True, True, True, False]
+    assert _Counted.sent == 1  # five tasks, two workers: the bank left the grader once

@@ -2,23 +2,44 @@
 
 Each task is a `submissions.Task` (plain data: the code, not paths), so workers need the
 package installed but not the submissions folder; every worker grades with its own
-sandbox, exactly as a local run does.
+sandbox, exactly as a local run does. What every task needs alike (the banks' files) is sent
+once (`ClusterExecutor.broadcast`), and each task refers to it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from grader.errors import GraderError
 
 EXTRA = "pip install 'torchgrader[cluster]'"
 
 
+class ClusterExecutor(cf.Executor):
+    """Dask's concurrent.futures executor for one client, and a way to send a value to every worker once."""
+
+    def __init__(self, client: Any, pool: cf.Executor) -> None:
+        self._client, self._pool = client, pool
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def broadcast(self, value: Any) -> Any:
+        """`value`, sent once to every worker now (a worker that joins later copies it from another when a task
+        needs it): what a task takes as an argument in its place, and Dask hands the task the value itself."""
+        [future] = self._client.scatter([value], broadcast=True, hash=False)
+        return future
+
+
 @contextmanager
-def dask_executor(address: str) -> Iterator[cf.Executor]:
+def dask_executor(address: str) -> Iterator[ClusterExecutor]:
     """A concurrent.futures executor whose tasks run on the cluster at `address`."""
     try:
         from distributed import Client
@@ -32,7 +53,7 @@ def dask_executor(address: str) -> Iterator[cf.Executor]:
                           "Check the address (tcp://host:8786) and that the scheduler is running.") from None
     try:
         with client.get_executor(pure=False) as pool:
-            yield pool
+            yield ClusterExecutor(client, pool)
     finally:
         client.close()
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import __version__
 from grader.batch import submissions as found
+from grader.batch.cluster import ClusterExecutor
 from grader.batch.gradebook import Gradebook
 from grader.batch.grading import Settings, grade_task
 from grader.batch.model import StudentReport, StudentStatus, student_json
@@ -135,7 +136,8 @@ def grade_class(plan: Plan, listener: Listener | None = None) -> Summary:
                 todo.append(task)
         if todo:  # a re-run that finds everything in the gradebook starts no sandbox at all
             with _executor(plan) as pool:
-                shipped = ship_banks(plan.settings.banks) if plan.scheduler else None  # workers elsewhere
+                # workers elsewhere: the banks' files, sent once to each (every task refers to them)
+                shipped = pool.broadcast(ship_banks(plan.settings.banks)) if isinstance(pool, ClusterExecutor) else None
                 futures = {(pool.submit(grade_task, task, plan.settings) if shipped is None else
                             pool.submit(grade_shipped, task, plan.settings, shipped)): task for task in todo}
                 for future in cf.as_completed(futures):
@@ -191,7 +193,8 @@ def ship_banks(roots: tuple[str, ...]) -> Shipped:
 
 
 def grade_shipped(task: found.Task, settings: Settings, shipped: Shipped) -> StudentReport:
-    """`grade_task` on a Dask worker, with the banks the task carries (unpacked once per version and machine)."""
+    """`grade_task` on a Dask worker, with the banks sent to it (`ClusterExecutor.broadcast`: once per run and
+    worker), unpacked once per version and machine."""
     roots = []
     for name, digest, data in shipped:
         target = SHIPPED_BANKS / digest / name  # the folder's name: a bank without [bank] name is named by it
