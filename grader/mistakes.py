@@ -488,24 +488,31 @@ def _thread_deadline(seconds: float) -> Iterator[None]:
 
 def _run(exercise: str, mutant: str, index: int, device: str, seed: int) -> _Result:
     check = bank.get(exercise).checks[index]
-    try:
-        with warnings.catch_warnings():  # a mistake's warnings (float() of a tensor that requires grad) are no news
-            warnings.simplefilter("ignore")
+    with warnings.catch_warnings():  # a mistake's warnings (float() of a tensor that requires grad) are no news
+        warnings.simplefilter("ignore")
+        try:
             ns = vars(_module(exercise, mutant))
             seed_everything(seed)
             started = time.thread_time()
             native = roundtrip(check.probe(Run(ns, device=device, student=False)))
             cpu = time.thread_time() - started  # as engine._reference times the reference, for how-checks
-            if check.reference == "native":
-                return _Result((native, native), cpu=cpu)
-            seed_everything(seed)
-            return _Result((native, roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))), cpu=cpu)
-    except Exception as exc:  # noqa: BLE001 - the mutant's mistake makes this probe raise: what it raised
+        except Exception as exc:  # noqa: BLE001 - the mutant's mistake makes this probe raise, as a student's would
+            return _Result(None, raised=raised_signature(type_name(exc), _message(exc)))
+        if check.reference == "native":
+            return _Result((native, native), cpu=cpu)
         try:
-            message = str(exc)
-        except Exception:  # noqa: BLE001
-            message = ""
-        return _Result(None, raised=raised_signature(type_name(exc), message))
+            seed_everything(seed)
+            exact = roundtrip(check.probe(Run(ns, device=device, upcast=True, student=False)))
+        except Exception:  # noqa: BLE001 - raises in float64 only (a cast to float32): no student's code runs so
+            return _Result(None, cpu=cpu)
+        return _Result((native, exact), cpu=cpu)
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a mutant's exception with a broken __str__
+        return ""
 
 
 @functools.cache

@@ -332,3 +332,16 @@ def test_a_pack_names_a_raise_and_a_how_check_from_its_signatures(tmp_path: Path
             assert told[check] == (status, [f"my_linear.mistake.{mutant}"])
     finally:
         bank.use([])
+
+
+def test_a_mutant_that_raises_only_in_float64_is_no_raise() -> None:
+    """The grader runs a mutant at the student's dtypes and upcast; only the first is what a student's code does
+    (casts_input_float32 meets float64 weights only in the upcast run)."""
+    from grader import bank, engine, mistakes
+    from grader.sandbox.child import SEED
+
+    index = [c.id for c in bank.get("builtin:my_linear").checks].index("forward")
+    engine.reference("builtin:my_linear", index, "cpu", SEED)
+    signatures = mistakes.frozen_signatures("builtin:my_linear", index, "cpu", SEED)  # every mutant
+    assert signatures["casts_input_float32"] == ""
+    assert signatures["no_transpose"].startswith("raised RuntimeError: mat# and mat# shapes cannot be multiplied")
