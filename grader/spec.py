@@ -93,7 +93,7 @@ class Seen:
 
 
 Probe = Callable[[Any], dict[str, Any]]
-Judge = Callable[..., Any]  # (native, exact, got), plus a Seen when the check `sees`
+Judge = Callable[..., Any]  # (native, exact, got), plus a Seen when the check `sees`, plus tolerance= if it takes one
 
 
 class Check(BaseModel):

@@ -303,7 +303,8 @@ def test_compare_observations_compares_the_keys_named_in_their_order():
     from grader import keys
     from grader.compare import compare_observations
 
-    native = {"a": observe(torch.ones(2)), "b": observe(torch.zeros(2)), keys.gradient("x", of="a"): observe(torch.ones(2))}
+    native = {"a": observe(torch.ones(2)), "b": observe(torch.zeros(2)),
+              keys.gradient("x", of="a"): observe(torch.ones(2))}
     got = {"a": observe(torch.ones(2)), "b": observe(torch.ones(2))}
     assert compare_observations(native, native, got, Tolerance(), only=["a"]).mismatch is None
     differs = compare_observations(native, native, got, Tolerance(), only=["b", "a"])
