@@ -32,6 +32,13 @@ IN, OUT = 4, 5  # in != out, so a transposed weight shows
 PARAMS = ("weight", "bias")
 INIT_IN, INIT_OUT = 100, 1000  # 100,000 weights: their statistics are sharp
 BOUND_ROUNDING = 1e-5  # a value drawn at the init bound may exceed it by float32 rounding (relative ~6e-8)
+# The init judge's bands, for 100,000 weights drawn U(-b, b) (std b/√3): a sample's std is within 1% of b/√3 and
+# its mean within 0.01·b of 0, so the bands fail another distribution, not another draw.
+SPREAD = (0.9, 1.1)  # the weights' std ÷ b/√3
+MEAN = 0.05  # |the weights' mean| ÷ b
+REACH = 0.95  # the weights' smallest and largest values reach this fraction of -b and b
+BIAS_SPREAD = 0.5  # the bias's std ÷ that of the book's U(-1/in, 1/in) bias, at least (1,000 values)
+BIAS_MEAN = 0.2  # |the bias's mean| ÷ b
 FORBIDDEN_OPS = ("torch.nn.functional.linear", "torch._C._nn.linear", "torch.nn.functional.bilinear")
 FORBIDDEN_MODULES = (nn.Linear, nn.Bilinear)  # nn.LazyLinear is an nn.Linear
 # What the grader's static reading forbids in the code MyLinear reaches: these names imported from a
@@ -192,19 +199,19 @@ def _judge_init(native: dict[str, Observed], exact: dict[str, Observed], got: di
             return _fail("my_linear.init_bound", "hint.my_linear.init", name=name, got=f"{biggest:.4g}", **facts)
         std, mean = float(t.std()), float(t.mean())
         if name == "weight":
-            if not 0.9 * uniform_std <= std <= 1.1 * uniform_std:
+            if not SPREAD[0] * uniform_std <= std <= SPREAD[1] * uniform_std:
                 return _fail("my_linear.init_spread", "hint.my_linear.init", name=name, got=f"{std:.4g}",
                              expected=f"{uniform_std:.4g}", **facts)
-            if abs(mean) > 0.05 * bound:
+            if abs(mean) > MEAN * bound:
                 return _fail("my_linear.init_mean", "hint.my_linear.init", name=name, got=f"{mean:.4g}", **facts)
-            if low > -0.95 * bound or high < 0.95 * bound:
+            if low > -REACH * bound or high < REACH * bound:
                 return _fail("my_linear.init_range", "hint.my_linear.init", name=name, low=f"{low:.4g}",
                              high=f"{high:.4g}", **facts)
         else:
-            if std < 0.5 * book_std:
+            if std < BIAS_SPREAD * book_std:
                 return _fail("my_linear.init_spread", "hint.my_linear.init", name=name, got=f"{std:.4g}",
                              expected=f"{uniform_std:.4g}", **facts)
-            if abs(mean) > 0.2 * bound:
+            if abs(mean) > BIAS_MEAN * bound:
                 return _fail("my_linear.init_mean", "hint.my_linear.init", name=name, got=f"{mean:.4g}", **facts)
     return Comparison()
 
