@@ -36,6 +36,14 @@ exercise's first probe, about 1 s with torch's warm-up), and a run that overruns
 (`train_loop`'s `global_epochs` trains 1847 epochs; the loop mutants of `vectorised`, seconds each) and not
 tried again in the process: in the main thread by ITIMER_PROF, in a batch's or validate's threads by the
 thread's own CPU clock. Runs already made in the process (a batch, `grader validate`) cost nothing.
+
+Checks over the live budget (`cnn_classifier.training`, `train_loop.returns`) are named from a pack only.
+A cache on disk of the mutants' observations, keyed by `Bank.fingerprint` (the exercise's files, its
+mutants and the sibling checks it loads) with the grader's and torch's versions, and written by `grader
+validate`, would be honest (the grader's own runs of trusted files, as a pack's) and cheap to read. It is
+not built: validate would have to run the heavy candidates itself (about 10 s more for these two checks),
+and the cache would need the pack's serialisation of observations (`pack._Store`, `to_plain`), shared
+rather than copied. Until then they are named where students check their work: from a pack.
 """
 
 from __future__ import annotations
