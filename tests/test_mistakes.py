@@ -1,6 +1,6 @@
 """Known mistakes: a failed check says which mutant's mistake the student's result looks like.
 
-Every mutant of the nine built-in exercises, graded as a student's file, names its own mistake on a check
+Every mutant of the built-in exercises, graded as a student's file, names its own mistake on a check
 it fails, and names no mistake it does not make but for the ones whose results are the same there
 (`SAME`): tests/test_bank.py asks `mistake_problems` of its one grading of each mutant. The mutants that
 cannot be named, and why (`UNTOLD`):
@@ -19,7 +19,9 @@ Mutants that cannot be told apart on a check (`SAME`): the same observations the
 * simple_graph `detached` and `numpy_roundtrip` on `prediction` (both a float32 tensor cut from the graph),
   `item_result` and `math_tanh` (both a Python float);
 * train_loop `missing_backward`, `step_without_parens` and `zero_grad_between` (no parameter ever
-  changes: the same losses, parameters and optimizer state).
+  changes: the same losses, parameters and optimizer state);
+* cnn_dropout `dropout_made_in_forward` and `functional_always_on` on `eval_outputs` and `dropout` (both
+  drop out after eval(), with the same random mask).
 """
 
 from __future__ import annotations
@@ -30,10 +32,9 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, grader
+from grader import bank
 from grader.results import ExerciseReport
 
-NINE = ("sq_loss", "simple_graph", "my_linear", "broadcast_distances", "train_loop", "cnn_classifier",
-        "mnist_distance", "mnist_loss", "batch_accuracy")
 SEES = "caught by the timed how-check `vectorised` only: over the live budget (a pack names it)"
 HEAVY = "train_loop.returns is over the live budget (the exercise's first probe)"
 HIDDEN = "caught by a hidden check only"
@@ -47,11 +48,12 @@ UNTOLD = {
 SAME = [{"sq_loss.mean_reduction", "sq_loss.sum_reduction"},
         {"simple_graph.detached", "simple_graph.numpy_roundtrip"},
         {"simple_graph.item_result", "simple_graph.math_tanh"},
-        {"train_loop.missing_backward", "train_loop.step_without_parens", "train_loop.zero_grad_between"}]
+        {"train_loop.missing_backward", "train_loop.step_without_parens", "train_loop.zero_grad_between"},
+        {"cnn_dropout.dropout_made_in_forward", "cnn_dropout.functional_always_on"}]
 
 
 def _mutants() -> list[tuple[str, str]]:
-    return [(e, p.stem) for e in NINE for p in sorted((ROOT / "exercises" / e / "mutants").glob("*.py"))
+    return [(e, p.stem) for e in bank.names() for p in sorted((ROOT / "exercises" / e / "mutants").glob("*.py"))
             if not p.name.startswith("_")]
 
 
