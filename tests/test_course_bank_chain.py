@@ -326,16 +326,24 @@ def _squeezed(text: str) -> str:
     return re.sub(r"[\s│┃]+", "", text)
 
 
-def _dask_cluster(python: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """A Dask LocalCluster (one worker process) started by the venv's Python; its scheduler's address."""
-    code = ("import sys\nfrom distributed import LocalCluster\n"
+def _dask_cluster(student: _Student) -> tuple[subprocess.Popen[str], str]:
+    """A Dask LocalCluster (one worker process) started by the venv's Python in the student's folder; its
+    scheduler's address. Its worker must grade with the venv's grader (not a checkout's on its path)."""
+    code = ("import sys\nfrom distributed import Client, LocalCluster\n"
             "with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as c:\n"
-            "    print(c.scheduler_address, flush=True)\n    sys.stdin.read()\n")
-    cluster = subprocess.Popen([python, "-c", code], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+            "    with Client(c) as client:\n"
+            "        where = client.run(lambda: __import__('grader').__file__)\n"
+            "    print(c.scheduler_address, *where.values(), flush=True)\n    sys.stdin.read()\n")
+    cluster = subprocess.Popen([student.venv / "bin" / "python", "-c", code], cwd=student.work, env=student.env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert cluster.stdout is not None
-    address = cluster.stdout.readline().strip()
-    assert address.startswith("tcp://"), address
+    try:
+        address, *workers = cluster.stdout.readline().split() or [""]
+        assert address.startswith("tcp://") and len(workers) == 1, (address, workers)
+        assert Path(workers[0]).is_relative_to(student.venv), workers
+    except BaseException:
+        cluster.kill()
+        raise
     return cluster, address
 
 
@@ -379,7 +387,7 @@ def test_a_course_bank_goes_from_grader_new_to_a_graded_class_in_a_students_venv
     common = ("grade", "class", "--assignment", "week1", "--lang", "ja", "--quiet")
     local = student.grader(*common, "--out", "local", "--workers", "2")
     assert local.returncode == 1, local.stdout + local.stderr  # cat's notebook could not be read
-    cluster, address = _dask_cluster(venv / "bin" / "python", student.env)
+    cluster, address = _dask_cluster(student)
     try:
         dask = student.grader(*common, "--out", "dask", "--scheduler", address)
     finally:
