@@ -132,19 +132,19 @@ def explain(exercise: str, failed: dict[int, dict[str, Observed]], *, device: st
     `results`: the report's results by check id; a check whose call raised, and a how-check that failed,
     are told by their signatures (`raised`).
     """
-    out = _told_by_observations(exercise, failed, device=device, seed=seed)
+    budget = _Budget(exercise, device, seed)  # one for the report
+    out = _told_by_observations(exercise, failed, budget)
     if results:
-        out.update(_told_by_signature(exercise, failed, results, device=device, seed=seed))
+        out.update(_told_by_signature(exercise, failed, results, budget))
     return out
 
 
-def _told_by_observations(exercise: str, failed: dict[int, dict[str, Observed]], *, device: str,
-                          seed: int) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+def _told_by_observations(exercise: str, failed: dict[int, dict[str, Observed]],
+                          budget: _Budget) -> dict[int, list[tuple[str, dict[str, Any]]]]:
     try:
         spec = bank.get(exercise)
         failed = {i: got for i, got in failed.items() if not spec.checks[i].hidden and not spec.checks[i].sees}
-        budget = _Budget(exercise, device, seed)
-        computed = {i: observations(exercise, i, device, seed, budget) for i in failed}
+        computed = {i: observations(exercise, i, budget.device, budget.seed, budget) for i in failed}
         recognised = {i: matching(spec.checks[i], computed[i], got) for i, got in failed.items()}
         found = list(dict.fromkeys(m for names in recognised.values() for m in names))
 
@@ -175,15 +175,14 @@ def _said(name: str, mutants: list[str]) -> list[tuple[str, dict[str, Any]]]:
     return [(m, dict[str, Any]()) for m in said[:SHOWN]]
 
 
-def _told_by_signature(exercise: str, failed: dict[int, dict[str, Observed]], results: dict[str, CheckResult], *,
-                       device: str, seed: int) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+def _told_by_signature(exercise: str, failed: dict[int, dict[str, Observed]], results: dict[str, CheckResult],
+                       budget: _Budget) -> dict[int, list[tuple[str, dict[str, Any]]]]:
     """Checks whose call raised, and failed how-checks: the candidates that raise the same way (every one, as
     their results cannot be told apart), or that fail the how-check the same way (only when one does: where
     several do, the one whose observations the student's equal, else none)."""
     try:
         spec = bank.get(exercise)
         _, name = bank.locate(exercise)
-        budget = _Budget(exercise, device, seed)
         out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         for index, check in enumerate(spec.checks):
             result = results.get(check.id)
@@ -192,7 +191,7 @@ def _told_by_signature(exercise: str, failed: dict[int, dict[str, Observed]], re
             student = student_signature(check, result)
             if student is None:
                 continue
-            ran = signatures(exercise, index, device, seed, budget)
+            ran = signatures(exercise, index, budget.device, budget.seed, budget)
             alike = [m for m, signature in ran.items() if signature == student]
             if result.status is Status.FAILED:  # a how-check: unambiguous or nothing
                 if set(candidates(exercise, index)) - set(ran):
