@@ -343,6 +343,7 @@ def _dask_cluster(student: _Student) -> tuple[subprocess.Popen[str], str]:
         assert Path(workers[0]).is_relative_to(student.venv), workers
     except BaseException:
         cluster.kill()
+        cluster.communicate()
         raise
     return cluster, address
 
@@ -391,9 +392,7 @@ def test_a_course_bank_goes_from_grader_new_to_a_graded_class_in_a_students_venv
     try:
         dask = student.grader(*common, "--out", "dask", "--scheduler", address)
     finally:
-        assert cluster.stdin is not None
-        cluster.stdin.close()
-        cluster.wait(timeout=60)
+        cluster.communicate(timeout=60)  # its stdin closed: the cluster shuts down
     assert dask.returncode == 1, dask.stdout + dask.stderr
     graded = {name: json.loads((work / "local" / "students" / f"{name}.json").read_text(encoding="utf-8"))
               for name in STUDENTS}
