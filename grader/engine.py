@@ -357,14 +357,6 @@ def _speaks(feedback: Feedback) -> bool:
     return all(part is None or known(part[0]) for part in parts) and (feedback.hint is None or known(feedback.hint))
 
 
-def _compare_all(check: Check, native: dict[str, Observed], exact: dict[str, Observed],
-                 got: dict[str, Observed]) -> tuple[Comparison, str]:
-    """`check`'s default comparison and the key it stopped at. (grader.mistakes imports this name; judges and
-    new code call `compare.compare_observations`.)"""
-    result = compare_observations(native, exact, got, check.tolerance, values=check.values)
-    return result, result.called
-
-
 def _mismatch_feedback(mismatch: Mismatch, called: str, check: Check, output: str) -> Feedback:
     if check.hidden:
         return Feedback(summary=("hidden_failed", {}))

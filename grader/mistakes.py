@@ -65,6 +65,7 @@ import torch
 
 from grader import bank
 from grader.bank.folder import MutantDoc, load_module, mistake_id
+from grader.compare import compare_observations
 from grader.i18n import known
 from grader.probes import Run, seed_everything
 from grader.results import CheckResult, Status
@@ -314,9 +315,7 @@ def matching(check: Check, mutants: dict[str, Frozen], got: dict[str, Observed])
 
 
 def _same(check: Check, native: dict[str, Observed], exact: dict[str, Observed], got: dict[str, Observed]) -> bool:
-    from grader.engine import _compare_all
-
-    judges = [lambda: _compare_all(check, native, exact, got)[0]]
+    judges = [lambda: compare_observations(native, exact, got, check.tolerance, values=check.values)]
     if check.judge is not None:
         judges.insert(0, lambda: check.judge(native, exact, got))  # type: ignore[misc]
     for judged in judges:

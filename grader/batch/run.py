@@ -312,7 +312,7 @@ def _write_outputs(plan: Plan, reports: list[StudentReport], problems: list[str]
     title = exports.title_of(list(plan.exercises), assignment=plan.assignment, title=plan.title)
     options = plan.export_options or exports.ExportOptions(lang=plan.lang)
     jobs: list[tuple[str, Callable[[], list[Path]]]] = [
-        ("report.html", lambda: [write_report(plan.out, students, title=title, exercises=list(plan.exercises))])]
+        ("report.html", lambda: [write_report(plan.out, students, title=title, exercises=list(plan.exercises), lang=plan.lang)])]
     for fmt in plan.exports:
         jobs.append((f"--export {fmt}", lambda fmt=fmt: exports.export(  # type: ignore[misc]
             students, fmt, plan.out / "exports" / fmt, exercises=list(plan.exercises), assignment=plan.assignment,
