@@ -85,11 +85,13 @@ def main() -> None:
             live = [sys.executable, "-m", "grader", "check", name, "--json", "--file", solution]
             packed = [venv / "bin" / "grader", "check", name, "--json", "--file", solution]
             seconds(live, ROOT), seconds(packed, student, env)  # warm the file cache once
-            base, ours, frozen = [], [], []
-            for _ in range(args.repeat):
-                base.append(seconds(bare, ROOT))
-                ours.append(seconds(live, ROOT))
-                frozen.append(seconds(packed, student, env))
+            runs: dict[str, list[tuple[float, float]]] = {"bare": [], "live": [], "pack": []}
+            commands = {"bare": (bare, ROOT, None), "live": (live, ROOT, None), "pack": (packed, student, env)}
+            order = list(commands)
+            for round_ in range(args.repeat):  # the order turns each round: none always follows a grading
+                for key in order[round_ % 3:] + order[:round_ % 3]:  # (whose processes may still be exiting)
+                    runs[key].append(seconds(*commands[key]))
+            base, ours, frozen = runs["bare"], runs["live"], runs["pack"]
             row(name, medians(base), medians(ours), medians(frozen))
     print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, --repeat {args.repeat}")
 
