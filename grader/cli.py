@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -98,6 +100,17 @@ def _main(
     """Grades PyTorch exercises: outputs and gradients against a reference, student code isolated."""
 
 
+@contextmanager
+def _said_in(lang: str) -> Iterator[None]:
+    """A submission that cannot be read is said in the student's language (one line on stderr, exit 2)."""
+    from grader.submission import UnreadableSubmission
+
+    try:
+        yield
+    except UnreadableSubmission as exc:
+        raise GraderError(exc.said(lang)) from None
+
+
 def _use(banks: list[Path] | None) -> None:
     """Grade with the banks given by --bank besides those found (see `grader.bank`)."""
     from grader import bank
@@ -142,8 +155,9 @@ def check(
         raise BadOption("give either an EXERCISE (grader check sq_loss) or --assignment NAME.")
     if assignment is not None:
         lang = api.language(lang, assignment=assignment)
-        graded = api.check_assignment(assignment, file=file, device=device, cell_timeout=cell_timeout,
-                                      kernel=kernel)
+        with _said_in(lang):
+            graded = api.check_assignment(assignment, file=file, device=device, cell_timeout=cell_timeout,
+                                          kernel=kernel)
         if as_json:
             sys.stdout.write(dumps(report.assignment_json(graded, lang)) + "\n")
         else:
@@ -151,7 +165,8 @@ def check(
         _exit_now(graded.exit_code)
     assert exercise is not None
     lang = api.language(lang, exercises=[exercise])
-    result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
+    with _said_in(lang):
+        result = api.check(exercise, file=file, device=device, cell_timeout=cell_timeout, kernel=kernel)
     if as_json:
         sys.stdout.write(dumps(report.to_json(result, lang)) + "\n")  # strict JSON, safe to print raw
     else:

@@ -13,17 +13,32 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from grader import keys
 from grader.errors import GraderError, SubmissionNotFound
 
 SUFFIXES = (".py", ".ipynb")
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")  # what json reads beyond strings and numbers
 _HALF_NUMBER = re.compile(r"\.|[eE][-+]?")  # after a number's digits: its fraction or exponent, cut off
 _HALF_ESCAPE = re.compile(r"\\|u[0-9a-fA-F]{0,4}")  # in a string that ends there: "\" or "\u00"
+RESAVE = keys.call("submission.resave")  # what to do about a notebook that cannot be read
 
 
 class UnreadableSubmission(GraderError):
-    """The submission exists but cannot be read as Python or as a notebook."""
+    """The submission exists but cannot be read as Python or as a notebook: why, as a message id (`submission.*`)
+    and its facts, said in the reader's language (`said`); `str()` is the English."""
+
+    def __init__(self, kind: str, path: Path | str, **facts: Any) -> None:
+        self.kind, self.path, self.facts = kind, str(path), facts
+        super().__init__(self.said("en"))
+
+    def key(self, shown: str | None = None) -> str:
+        """The message as a key (grader.keys), naming the file as `shown` (default: its path)."""
+        return keys.call(f"submission.{self.kind}", path=self.path if shown is None else shown, **self.facts)
+
+    def said(self, lang: str, shown: str | None = None) -> str:
+        return keys.said(self.key(shown), lang)
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,7 @@ def read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UnreadableSubmission(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+        raise UnreadableSubmission("cannot_read", path, why=exc.strerror or str(exc)) from None
 
 
 def code_cells(path: Path, data: bytes | None = None) -> list[str]:
@@ -80,8 +95,7 @@ def code_cells(path: Path, data: bytes | None = None) -> list[str]:
     `data`: the file's bytes, when the caller has read them already.
     """
     if path.suffix not in SUFFIXES:
-        raise UnreadableSubmission(
-            f"{path}: not a Python file or a Jupyter notebook; submit a .py or .ipynb file.")
+        raise UnreadableSubmission("not_code", path)
     if data is None:
         data = read(path)
     if path.suffix == ".py":
@@ -92,24 +106,24 @@ def code_cells(path: Path, data: bytes | None = None) -> list[str]:
 def _notebook_cells(path: Path, data: bytes) -> list[str]:
     import nbformat
 
-    how = "Open it in Jupyter, save it again, and resubmit it (or submit a .py file)."
     if not data.strip():
-        raise UnreadableSubmission(f"{path}: the notebook is empty. {how}")
+        raise UnreadableSubmission("empty", path, how=RESAVE)
     try:
         notebook = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
         cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
         sources = [_text(cell.get("source", "")) for cell in cells]
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data":  # a character whose last bytes are missing: cut off there
-            raise UnreadableSubmission(f"{path}: not a readable Jupyter notebook (the file is cut off). {how}") from None
-        raise UnreadableSubmission(f"{path}: not a Jupyter notebook (the file is not UTF-8 text). {how}") from None
+            raise UnreadableSubmission("cut_off", path, how=RESAVE) from None
+        raise UnreadableSubmission("not_utf8", path, how=RESAVE) from None
     except Exception as exc:  # nbformat's NotJSONError, a missing key, a cell that is not text ...
         cause = exc.__cause__
         if isinstance(cause, json.JSONDecodeError):
-            why = "the file is cut off" if _cut_off(cause) else f"invalid JSON at line {cause.lineno}"
-        else:
-            why = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
-        raise UnreadableSubmission(f"{path}: not a readable Jupyter notebook ({why}). {how}") from None
+            if _cut_off(cause):
+                raise UnreadableSubmission("cut_off", path, how=RESAVE) from None
+            raise UnreadableSubmission("invalid_json", path, line=cause.lineno, how=RESAVE) from None
+        why = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
+        raise UnreadableSubmission("not_notebook", path, why=why, how=RESAVE) from None
     return sources
 
 

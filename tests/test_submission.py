@@ -72,3 +72,39 @@ def test_a_notebook_cut_inside_a_character_is_cut_off_not_binary(tmp_path: Path)
     path.write_bytes(cut + b"x")  # a byte that cannot follow: not UTF-8, not a cut
     with pytest.raises(UnreadableSubmission, match="not UTF-8"):
         code_cells(path)
+
+
+UNREADABLE = {  # a file of each kind the grader cannot read, and the words its English message keeps
+    "cut.ipynb": (b'{"cells": [', "the file is cut off"),
+    "empty.ipynb": (b"", "the notebook is empty"),
+    "latin1.ipynb": ("{'é': 1}".encode("latin-1"), "not UTF-8 text"),
+    "broken.ipynb": (b'{"cells": [}', "invalid JSON at line 1"),
+    "essay.docx": (b"PK", "is not a Jupyter notebook or a Python file"),
+}
+
+
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_why_a_file_cannot_be_read_is_said_in_the_students_language(tmp_path: Path, name: str):
+    from test_japanese import english
+
+    data, words = UNREADABLE[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(UnreadableSubmission) as caught:
+        code_cells(path)
+    assert words in str(caught.value) and str(caught.value) == caught.value.said("en")
+    japanese = caught.value.said("ja", shown=name)
+    assert japanese.startswith(name) and str(tmp_path) not in japanese
+    assert english(japanese) == [], japanese
+
+
+def test_grader_check_says_an_unreadable_notebook_in_japanese(tmp_path: Path):
+    from conftest import grader
+    from test_japanese import english
+
+    (tmp_path / "cut.ipynb").write_bytes(b'{"cells": [')
+    run = grader("check", "sq_loss", "--file", tmp_path / "cut.ipynb", "--lang", "ja")
+    assert run.code == 2 and "途中で切れています" in run.stderr, run.stderr
+    assert english(run.stderr.removeprefix("grader: ")) == [], run.stderr
+    run = grader("check", "sq_loss", "--file", tmp_path / "cut.ipynb", "--lang", "en")
+    assert run.code == 2 and "the file is cut off" in run.stderr, run.stderr

@@ -49,6 +49,7 @@ def student_json(report: StudentReport, lang: str = "en") -> dict[str, Any]:
     Data that is safe to show and to write as strict JSON (`grader.text.dumps`): text through
     `printable`, no NaN or infinity. `student` and `files` stay as they are: they name things.
     """
+    from grader import keys
     from grader.report import to_json
     from grader.text import printable
 
@@ -58,7 +59,7 @@ def student_json(report: StudentReport, lang: str = "en") -> dict[str, Any]:
         "score": report.score,
         "max_score": report.max_score,
         "exercises": [to_json(exercise, lang) for exercise in report.exercises],
-        "message": printable(report.message),
+        "message": printable(keys.said(report.message, lang)),
         "files": report.files,
         "content_hash": report.content_hash,
         "grader_version": report.grader_version,

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from grader import keys
 from grader.batch.model import StudentReport, StudentStatus
 from grader.batch.run import Listener, Plan, Summary
 from grader.report import print_unpadded
@@ -46,7 +47,7 @@ def _counts(summary: Summary) -> str:
 def _line(report: StudentReport, summary: Summary) -> str:
     where = f"[{summary.done}/{summary.total}] {report.student}: "
     if report.status is StudentStatus.ERROR:
-        return where + f"not graded: {report.message}"
+        return where + f"not graded: {keys.said(report.message)}"
     return where + f"{report.score:g} / {report.max_score:g}"
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import keys
 from grader.errors import GraderError
 from grader.submission import SUFFIXES, UnreadableSubmission, code_cells, read
 
@@ -25,7 +26,7 @@ class Submission:
     student: str
     path: Path  # the student's file or folder
     files: tuple[Path, ...] = ()
-    problem: str = ""
+    problem: str = ""  # why, as a key (grader.keys), said in the feedback's language
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Task:
     content_hash: str
     files: tuple[str, ...]
     parts: tuple[Part, ...] = ()
-    problem: str = ""  # set: the submission cannot be read, every exercise scores 0
+    problem: str = ""  # set (a key, see Submission): the submission cannot be read, every exercise scores 0
     exercises: tuple[str, ...] = ()
 
 
@@ -76,8 +77,7 @@ def single(folder: Path, student: str) -> Submission:
 
 def _file_submission(path: Path) -> Submission:
     if path.suffix not in SUFFIXES:
-        return Submission(path.stem, path, (path,), problem=(
-            f"{path.name} is not a Jupyter notebook or a Python file: submit a .ipynb or .py file."))
+        return Submission(path.stem, path, (path,), problem=UnreadableSubmission("not_code", path.name).key())
     return Submission(path.stem, path, (path,))
 
 
@@ -88,8 +88,7 @@ def _folder_submission(path: Path, student: str | None = None) -> Submission:
         and not any(part.startswith(".") or part in IGNORED for part in f.relative_to(path).parts)
     ))
     if not files:
-        return Submission(student or path.name, path, problem=(
-            f"{path.name}/ holds no notebook (.ipynb) or Python file (.py) to grade."))
+        return Submission(student or path.name, path, problem=keys.call("submission.empty_folder", path=path.name))
     return Submission(student or path.name, path, files)
 
 
@@ -97,8 +96,7 @@ def _one(student: str, entries: list[Submission], root: Path) -> Submission:
     if len(entries) == 1:
         return entries[0]
     names = ", ".join(_relative(e.path, root) + ("/" if e.path.is_dir() else "") for e in entries)
-    return Submission(student, entries[0].path, problem=(
-        f"several submissions for student '{student}' ({names}): keep exactly one and grade again."))
+    return Submission(student, entries[0].path, problem=keys.call("submission.several", student=student, names=names))
 
 
 def load(submission: Submission, exercises: tuple[str, ...], root: Path) -> Task:
@@ -114,7 +112,7 @@ def load(submission: Submission, exercises: tuple[str, ...], root: Path) -> Task
     try:
         parts = _parts(submission, exercises, root, contents)
     except UnreadableSubmission as exc:
-        return Task(submission.student, digest, relative, problem=_student_words(str(exc), root),
+        return Task(submission.student, digest, relative, problem=exc.key(_student_words(exc.path, root)),
                     exercises=exercises)
     return Task(submission.student, digest, relative, parts=parts, exercises=exercises)
 
@@ -176,7 +174,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _student_words(message: str, root: Path) -> str:
-    """The reader's message with the submissions folder left out of file names."""
+def _student_words(path: str, root: Path) -> str:
+    """The file's name as the student knows it: without the submissions folder."""
     prefix = str(root).rstrip("/") + "/"
-    return message.replace(prefix, "")
+    return path.removeprefix(prefix)
