@@ -420,7 +420,8 @@ def build(refs: list[str], out: Path) -> list[str]:
     _write_mark(staging, source.name, package, names)
     (staging / "__init__.py").write_text(f'"""The exercise bank {source.name}, packed by torchgrader."""\n',
                                          encoding="utf-8")
-    (staging / "pyproject.toml").write_text(_PYPROJECT.format(package=package, bank=source.name,
+    frozen = ", ".join(f'"exercises/*/{part}"' for part in (DATA, TENSORS, MUTANT_TENSORS, MISTAKES))
+    (staging / "pyproject.toml").write_text(_PYPROJECT.format(package=package, bank=source.name, frozen=frozen,
                                                               version=__version__), encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
@@ -494,7 +495,7 @@ packages = ["{package}"]
 
 [tool.setuptools.package-data]
 "{package}" = ["pack.json", "torchgrader.toml", "exercises/*.py", "exercises/*/checks.py",
-             "exercises/*/text.toml", "exercises/*/frozen.json", "exercises/*/frozen.pt.xz"]
+             "exercises/*/text.toml", {frozen}]
 """
 
 

@@ -209,5 +209,19 @@ def test_grader_pack_command_writes_an_installable_pack(tmp_path: Path):
     assert again.code == 2 and "is a pack already" in again.stderr
 
 
+def test_an_installed_pack_carries_every_file_of_the_pack(small_pack: Path):
+    """pip installs what the pack's package-data names: every file `grader pack` wrote (mistakes too)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((small_pack / "pyproject.toml").read_text())
+    (globs,) = config["tool"]["setuptools"]["package-data"].values()
+    files = [p.relative_to(small_pack).as_posix() for p in small_pack.rglob("*") if p.is_file()]
+    assert "exercises/mnist_loss/mistakes.json" in files and "exercises/mnist_loss/mistakes.pt.xz" in files
+    missed = [f for f in files if f not in ("pyproject.toml", "__init__.py")
+              and not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)]
+    assert missed == []
+
+
 def test_an_exercise_is_packed_with_the_exercises_its_checks_use():
     assert pack._with_siblings(ROOT, ["mnist_distance"]) == ["broadcast_distances", "mnist_distance"]
