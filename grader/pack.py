@@ -52,11 +52,10 @@ from typing import Any
 import torch
 
 from grader.bank.config import CONFIG, BankError
-from grader.bank.folder import MISTAKES, Bank, mistakes_json
+from grader.bank.folder import DATA, MISTAKES, MUTANT_TENSORS, TENSORS, Bank, mistakes_json
 from grader.sandbox.protocol import Observed, from_plain, to_plain
 
 MARK = "pack.json"
-DATA, TENSORS, MUTANT_TENSORS = "frozen.json", "frozen.pt.xz", "mistakes.pt.xz"
 FORMAT = 2  # 2: the mutants' tensors in MUTANT_TENSORS, the calibration per exercise (1: in pack.json)
 OWN_PACK = Path("grader", "builtin_pack")  # the built-in bank's pack, inside its checkout (see above)
 TIMING_RUNS = 5  # the reference's CPU time and the calibration: the least of this many runs

@@ -197,3 +197,24 @@ def test_the_fingerprint_covers_the_checks_an_exercise_loads_from_a_sibling(tmp_
     with (root / "exercises/broadcast_distances/checks.py").open("a") as shared:
         shared.write("\nSAMPLED = 32  # the sibling's edit\n")
     assert Bank.open(root, "--bank").fingerprint("mnist_distance") != before
+
+
+def test_regenerating_a_live_banks_frozen_data_keeps_its_fingerprint(tmp_path: Path) -> None:
+    """A live bank's frozen data (`grader pack`) is made from its references: writing it anew regrades nobody.
+    In a pack it is what the grade is decided from, so there it counts."""
+    from grader.bank.folder import FROZEN, Bank
+
+    root = copy_bank(tmp_path, "sq_loss")
+    folder = root / "exercises/sq_loss"
+    before = Bank.open(root, "--bank").fingerprint("sq_loss")
+    for name in FROZEN:
+        (folder / name).write_bytes(b"regenerated")
+    assert Bank.open(root, "--bank").fingerprint("sq_loss") == before
+    (folder / "checks.py").write_text((folder / "checks.py").read_text() + "\n# an edit\n")
+    assert Bank.open(root, "--bank").fingerprint("sq_loss") != before
+    (root / "pack.json").write_text("{}")
+    packed = Bank.open(root, "--bank")
+    assert packed.is_pack
+    frozen = packed.fingerprint("sq_loss")
+    (folder / "frozen.json").write_bytes(b"regenerated again")
+    assert Bank.open(root, "--bank").fingerprint("sq_loss") != frozen

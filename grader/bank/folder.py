@@ -107,9 +107,12 @@ class Bank:
         """A hash of what decides how `exercise` is graded: every file of its folder (checks.py, text.toml,
         hidden.py, mutants, a pack's frozen data), the checks.py of each exercise its checks use through
         `sibling` (and theirs), its stub, its reference and this bank's [points] for it. The gradebook keeps a
-        student's result only while it is unchanged."""
+        student's result only while it is unchanged. A live bank's frozen data is left out: it is made from the
+        references, so regenerating it changes no grade."""
         folder = self.folder(exercise)
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        derived = () if self.is_pack else FROZEN
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and not (p.parent == folder and p.name in derived))
         shared = [self.folder(name) / "checks.py" for name in _siblings(self.root, exercise)]
         digest = hashlib.sha256()
         for path in (*files, *shared, self.stub(exercise), self.reference(exercise)):
@@ -198,6 +201,8 @@ def _joined(sentence: str) -> str:
 
 
 MISTAKES = "mistakes.json"  # in a pack: its mutants' explanations and catching checks, without their code
+DATA, TENSORS, MUTANT_TENSORS = "frozen.json", "frozen.pt.xz", "mistakes.pt.xz"  # grader.pack's frozen data
+FROZEN = (DATA, TENSORS, MUTANT_TENSORS, MISTAKES)  # what `grader pack` writes into an exercise's folder
 
 
 def mistakes_json(docs: dict[str, MutantDoc]) -> str:
