@@ -40,7 +40,7 @@ def use(roots: Sequence[str | Path], *, discover: bool = True) -> None:
     """Grade with these banks besides the built-in one (and, with `discover`, those found as above)."""
     global _chosen, _discover
     _chosen, _discover = tuple(Path(r) for r in roots), discover
-    banks.cache_clear()
+    _banks.cache_clear()
 
 
 def roots() -> tuple[str, ...]:
@@ -70,7 +70,6 @@ def _banks(chosen: tuple[Path, ...], discover: bool, env: str, cwd: str) -> tupl
     return tuple(unique.values())
 
 
-banks.cache_clear = _banks.cache_clear  # type: ignore[attr-defined]
 
 
 def _nearest(folder: Path) -> Path | None:
@@ -88,7 +87,7 @@ def _entry_point_banks() -> list[Bank]:
         origin = f"entry point {point.name} ({point.value})"
         try:
             target = point.load()
-            root = Path(target() if callable(target) else Path(target.__file__).parent)  # type: ignore[union-attr]
+            root = Path(target() if callable(target) else Path(target.__file__).parent)
         except Exception as exc:  # a broken package must not stop the other banks
             found.append(Bank(Path(f"<{point.name}>"), origin, problem=f"the entry point '{point.name}' "
                               f"({point.value}) failed to load: {type(exc).__name__}: {exc}. Reinstall or fix "
@@ -109,9 +108,9 @@ def locate(ref: str) -> tuple[Bank, str]:
                     return bank, name
                 raise UnknownExercise(ref, [f"{bank_name}:{n}" for n in difflib.get_close_matches(
                     name, bank.exercise_names(), n=3, cutoff=0.5)])
-        broken = [b for b in banks() if b.problem is not None]
+        unusable = [b for b in banks() if b.problem is not None]
         raise BadOption(f"no bank called '{bank_name}' (for '{ref}'). Known: {', '.join(b.name for b in usable)}."
-                        + "".join(f" Not usable: {b.problem}" for b in broken))
+                        + "".join(f" Not usable: {b.problem}" for b in unusable))
     holders = [bank for bank in usable if name in bank.exercise_names()]
     if len(holders) > 1:
         raise BadOption(f"'{name}' is an exercise of several banks ({', '.join(b.name for b in holders)}): "

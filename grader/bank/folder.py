@@ -27,6 +27,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 from grader.bank.config import CONFIG, BankConfig, BankError, line_of, read
 from grader.spec import Check, Exercise
@@ -136,7 +137,7 @@ class Bank:
             raise BankError(f"{checks}: EXERCISE must be an Exercise named '{exercise}' (the folder's name).")
         text = read_text(folder / "text.toml", spec)
         check_message_ids(checks, folder / "text.toml", spec)
-        titles = text["en"].get("checks", {})
+        titles = cast(dict[str, str], text["en"].get("checks", {}))
         points = {key.split(".", 1)[1]: value for key, value in self.config.points.items()
                   if key.split(".", 1)[0] == exercise}
         hidden = () if self.is_pack else _hidden_checks(folder, spec)
