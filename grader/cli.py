@@ -349,8 +349,12 @@ def pack_command(
             raise BadOption(" ".join(p for p in broken if p))
         exercises = [f"{b.name}:{name}" for b in source for name in b.exercise_names()]
     packed = pack.build(exercises, out_dir)
-    out.print(f"packed {len(packed)} exercises into {out_dir}: {', '.join(packed)}", markup=False, highlight=False)
-    out.print(f"students install it with: pip install {out_dir}", markup=False, highlight=False)
+    if (out_dir / "exercises").is_dir():
+        out.print(f"packed {len(packed)} exercises into {out_dir}: {', '.join(packed)}", markup=False, highlight=False)
+        out.print(f"students install it with: pip install {out_dir}", markup=False, highlight=False)
+    else:  # the built-in bank's own pack: the frozen data beside each exercise's checks, carried by the wheel
+        out.print(f"froze {len(packed)} exercises beside their checks (exercises/<name>/frozen.*, mistakes.*): "
+                  f"{', '.join(packed)}; the wheel carries them as {out_dir}", markup=False, highlight=False)
 
 
 @app.command(cls=_Command)
