@@ -22,6 +22,7 @@ import nbformat
 import pytest
 from conftest import ROOT, grader
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from test_html_report import Words
 from test_japanese import english
 
 EXERCISE = "softmax_rows"
@@ -405,6 +406,9 @@ def test_a_course_bank_goes_from_grader_new_to_a_graded_class_in_a_students_venv
     for out in ("local", "dask"):
         for name in ("ann", "ben"):
             _japanese_only(_feedback(work / out, name), f"{out}/students/{name}")
+        page = (work / out / "report.html").read_text(encoding="utf-8")
+        assert '<html lang="ja">' in page
+        _japanese_only("\n".join(Words(page).texts), f"{out}/report.html")
 
     # 6. known-mistake feedback from the installed pack names the bank's mutant, in Japanese (from the check and
     # in the class's feedback), and what cannot be read is said in Japanese too
