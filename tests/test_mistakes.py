@@ -178,6 +178,7 @@ def test_a_folder_without_mutant_source_reads_its_mistakes_file(tmp_path: Path) 
     root = copy_bank(tmp_path, "sq_loss")
     full = Bank.open(root, "--bank").mistakes("sq_loss")
     shutil.rmtree(root / "exercises" / "sq_loss" / "mutants")
+    (root / "exercises" / "sq_loss" / MISTAKES).unlink()  # the checkout keeps the built-in pack's copy beside it
     assert Bank.open(root, "--bank").mistakes("sq_loss") == {}
     (root / "exercises" / "sq_loss" / MISTAKES).write_text(mistakes_json(full), encoding="utf-8")
     assert Bank.open(root, "--bank").mistakes("sq_loss") == full
