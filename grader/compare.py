@@ -213,6 +213,21 @@ def _compare_tensor(native: Observed, exact: Observed, got: Observed, tol: Toler
     return _compare_values(e, exact.value if exact.is_tensor else e, g, tol, path, got.device)
 
 
+def allowed_error(native: torch.Tensor, exact: torch.Tensor, dtype: torch.dtype, tol: Tolerance,
+                  device: str) -> tuple[torch.Tensor, torch.Tensor, tuple[float, float]]:
+    """What a result of `dtype` may differ from the reference by, element by element: the reference's values
+    widened (float64 or complex128), the allowed absolute difference of each, and (rtol, atol) with atol
+    including the slack for a reference whose native run differs from its float64 one (SLACK_FACTOR)."""
+    wide = torch.complex128 if dtype.is_complex else torch.float64
+    rtol, atol = tolerance_for(_real_dtype(dtype), tol, device)
+    ref = exact.to(wide)
+    if exact.dtype != native.dtype:
+        both = torch.isfinite(ref) & torch.isfinite(native.to(wide))
+        if bool(both.any()):
+            atol += SLACK_FACTOR * float((native.to(wide) - ref)[both].abs().max())
+    return ref, atol + rtol * ref.abs(), (rtol, atol)
+
+
 def _compare_values(
     native: torch.Tensor, exact: torch.Tensor, got: torch.Tensor, tol: Tolerance, path: str, device: str
 ) -> Comparison:
@@ -233,15 +248,8 @@ def _compare_values(
         allowed_text = "0"
         nonfinite = torch.zeros_like(bad)
     else:
-        wide = torch.complex128 if got.is_complex() else torch.float64
-        rtol, atol = tolerance_for(_real_dtype(got.dtype), tol, device)
-        ref, gd = exact.to(wide), got.to(wide)
-        slack = 0.0
-        if exact.dtype != native.dtype:
-            both = torch.isfinite(ref) & torch.isfinite(native.to(wide))
-            if bool(both.any()):
-                slack = SLACK_FACTOR * float((native.to(wide) - ref)[both].abs().max())
-        allowed = atol + slack + rtol * ref.abs()
+        ref, allowed, (rtol, atol) = allowed_error(native, exact, got.dtype, tol, device)
+        gd = got.to(ref.dtype)
         err = (gd - ref).abs()
         finite_ref = torch.isfinite(ref)
         close = finite_ref & (err <= allowed)
@@ -253,7 +261,7 @@ def _compare_values(
         ratio = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad | close, ratio, 0.0))
         margin = float(ratio.max())
         score = torch.where(nonfinite, torch.full_like(err, math.inf), torch.where(bad, err, -1.0))
-        allowed_text = keys.call("describe.allowed", atol=f"{atol + slack:.2g}", rtol=f"{rtol:.2g}")
+        allowed_text = keys.call("describe.allowed", atol=f"{atol:.2g}", rtol=f"{rtol:.2g}")
     if not bool(bad.any()):
         return Comparison(margin=margin)
     count, total = int(bad.sum()), bad.numel()

@@ -101,6 +101,18 @@ def grader(*args: str | Path, cwd: Path | None = None, timeout: float = 300) -> 
     return GraderRun(done.returncode, done.stdout, done.stderr)
 
 
+def build_wheel(folder: Path) -> Path:
+    """A wheel built from a clean copy of the checkout (no build/ left by another build)."""
+    source = folder / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis",
+        "tests", "benchmarks", "docs"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(folder), str(source)], check=True, capture_output=True)
+    (wheel,) = folder.glob("torchgrader-*.whl")
+    return wheel
+
+
 def processes_with(mark: str) -> list[int]:
     """Running processes whose command line contains `mark` (what a hostile file leaves behind)."""
     found = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,7 +19,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import ROOT, grader
+from conftest import ROOT, build_wheel, grader
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from test_html_report import Words
 from test_japanese import english
@@ -234,18 +233,6 @@ def _validates(root: Path) -> None:
     assert "VIOLATION" in row and "alternate lost points" in row, bad.stdout
 
 
-def _wheel(folder: Path) -> Path:
-    """The grader's wheel, built from a clean copy of the checkout."""
-    source = folder / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis",
-        "tests", "benchmarks", "docs"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(folder), str(source)], check=True, capture_output=True)
-    (wheel,) = folder.glob("torchgrader-*.whl")
-    return wheel
-
-
 def _venv(folder: Path) -> Path:
     """A fresh venv with the grader's wheel installed. Its dependencies, pip and setuptools come from this
     environment (offline, a venv's own bundled setuptools cannot build the pack: it has no bdist_wheel)."""
@@ -256,7 +243,7 @@ def _venv(folder: Path) -> Path:
                           check=True, capture_output=True, text=True).stdout.strip()
     # torch, dask, pip and the rest from this environment (a path, not its .pth files: not its grader)
     Path(site, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _pip(python, str(_wheel(folder)), "--no-deps")
+    _pip(python, str(build_wheel(folder)), "--no-deps")
     return venv
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import grader
-from conftest import EXERCISES, ROOT
+from conftest import EXERCISES, ROOT, build_wheel
 
 
 def test_all_lists_exactly_the_public_names():
@@ -38,20 +38,8 @@ def test_english_and_japanese_have_the_same_messages_and_placeholders():
         assert fields(english) == fields(ja.MESSAGES[key]), key
 
 
-def _wheel(folder: Path) -> Path:
-    """A wheel built from a clean copy of the checkout (no build/ left by another build)."""
-    source = folder / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis",
-        "tests", "benchmarks", "docs"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(folder), str(source)], check=True, capture_output=True)
-    (wheel,) = folder.glob("torchgrader-*.whl")
-    return wheel
-
-
 def test_wheel_carries_the_builtin_bank_as_a_pack_without_answers(tmp_path: Path):
-    wheel = zipfile.ZipFile(_wheel(tmp_path))
+    wheel = zipfile.ZipFile(build_wheel(tmp_path))
     names = set(wheel.namelist())
     for exercise in EXERCISES:
         parts = [f"{exercise}.py", *(f"{exercise}/{part}" for part in (
@@ -87,7 +75,7 @@ def test_the_installed_wheel_grades_every_builtin_exercise_from_its_pack(tmp_pat
     # torch and the other dependencies from this environment (a path, not its .pth files: not its grader)
     Path(site, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
-                    str(_wheel(tmp_path))], check=True, capture_output=True)
+                    str(build_wheel(tmp_path))], check=True, capture_output=True)
     work = tmp_path / "student"
     (work / "exercises").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_BANK")}

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from grader import bank, engine, keys
-from grader.compare import SLACK_FACTOR, Comparison, compare_observations, tolerance_for
+from grader.compare import Comparison, allowed_error, compare_observations
 from grader.results import Status
 from grader.sandbox.protocol import Observed
 from grader.sandbox.runner import Outcome
@@ -104,16 +104,7 @@ def _moved(native: Observed, exact: Observed, tol: Tolerance, factor: float) -> 
 
 
 def _moved_tensor(native: torch.Tensor, exact: torch.Tensor, tol: Tolerance, factor: float) -> torch.Tensor:
-    wide = torch.complex128 if native.is_complex() else torch.float64
-    real = {torch.complex64: torch.float32, torch.complex128: torch.float64}.get(native.dtype, native.dtype)
-    rtol, atol = tolerance_for(real, tol, "cpu")
-    ref = exact.to(wide)
-    slack = 0.0
-    if exact.dtype != native.dtype:
-        both = torch.isfinite(ref) & torch.isfinite(native.to(wide))
-        if bool(both.any()):
-            slack = SLACK_FACTOR * float((native.to(wide) - ref)[both].abs().max())
-    allowed = atol + slack + rtol * ref.abs()
+    ref, allowed, _ = allowed_error(native, exact, native.dtype, tol, "cpu")
     signs = 1.0 - 2.0 * (torch.arange(ref.numel()) % 2).reshape(ref.shape).to(torch.float64)
     moved = torch.where(torch.isfinite(ref), ref + factor * allowed * signs, ref)
     return moved.to(native.dtype)
