@@ -478,9 +478,21 @@ def _thread_deadline(seconds: float) -> Iterator[None]:
     finally:
         done.set()
         watcher.join()
-        if fired.is_set():  # raised in the body already, or pending: cleared, and raised here instead
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+        if fired.is_set():  # raised in the body already, or still pending: taken here, and raised anew
+            _take_pending()
             raise _TooSlow
+
+
+def _take_pending() -> None:
+    """Let an async _TooSlow still pending for this thread be raised and caught (it is delivered at the first
+    jump back). Not PyThreadState_SetAsyncExc(ident, NULL): CPython 3.11 then leaves the interpreter's
+    pending flag set for good, and any frame run under a trace function (broadcast_distances' line counter)
+    spins at its first instruction forever."""
+    try:
+        for _ in range(100):
+            pass
+    except _TooSlow:
+        pass
 
 
 def _run(exercise: str, mutant: str, index: int, device: str, seed: int) -> _Result:

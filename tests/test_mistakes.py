@@ -316,6 +316,41 @@ def test_a_mutant_run_outside_the_main_thread_is_stopped_at_its_budget() -> None
     assert stopped and stopped[0] < 2.0
 
 
+def test_a_thread_stopped_at_its_budget_leaves_traced_code_running() -> None:
+    """Stopping a thread's mutant run must leave nothing pending in the interpreter: clearing an async
+    exception with PyThreadState_SetAsyncExc(ident, NULL) made every later traced frame spin forever (the
+    line counter of broadcast_distances' `no_cdist` hung `grader pack` after a batch)."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys, threading, time
+        from grader import mistakes
+
+        def spin():
+            started = time.thread_time()
+            with mistakes._deadline(0.05):
+                while time.thread_time() - started < 5.0:
+                    pass
+
+        def stopped():
+            try:
+                spin()
+            except mistakes._TooSlow:
+                pass
+
+        thread = threading.Thread(target=stopped)
+        thread.start()
+        thread.join()
+        sys.settrace(lambda *a: None)
+        (lambda: 1)()
+        sys.settrace(None)
+        print("traced code ran")
+    """
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "traced code ran", done.stderr
+
+
 def test_a_pack_names_a_raise_and_a_how_check_from_its_signatures(tmp_path: Path) -> None:
     """A pack holds no mutant's code: `grader pack` stores how each mutant raises or fails a how-check."""
     import json
