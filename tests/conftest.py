@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,8 +41,6 @@ def alternates_dir(exercise: str) -> Path:
 
 def copy_bank(folder: Path, *exercises: str, name: str = "course") -> Path:
     """A course bank in `folder`/name holding copies of these built-in exercises (all their files)."""
-    import shutil
-
     root = folder / name
     (root / "reference_solutions").mkdir(parents=True)
     (root / "torchgrader.toml").write_text(f'[bank]\nname = "{name}"\n')
