@@ -40,6 +40,13 @@ class UnreadableSubmission(GraderError):
     def said(self, lang: str, shown: str | None = None) -> str:
         return keys.said(self.key(shown), lang)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole (a process pool's worker raising it)
+        return _unreadable, (self.kind, self.path, self.facts)
+
+
+def _unreadable(kind: str, path: str, facts: dict[str, Any]) -> UnreadableSubmission:
+    return UnreadableSubmission(kind, path, **facts)
+
 
 @dataclass(frozen=True)
 class Source:

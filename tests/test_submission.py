@@ -108,3 +108,12 @@ def test_grader_check_says_an_unreadable_notebook_in_japanese(tmp_path: Path):
     assert english(run.stderr.removeprefix("grader: ")) == [], run.stderr
     run = grader("check", "sq_loss", "--file", tmp_path / "cut.ipynb", "--lang", "en")
     assert run.code == 2 and "the file is cut off" in run.stderr, run.stderr
+
+
+def test_an_unreadable_submission_survives_pickling():
+    """A process pool's worker may raise it: it arrives whole, still said in either language."""
+    import pickle
+
+    error = UnreadableSubmission("invalid_json", "s/nb.ipynb", line=3)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.said("ja")) == (UnreadableSubmission, str(error), error.said("ja"))
